@@ -1,0 +1,1 @@
+"""Numbered SQL migrations (package so importlib.resources finds them)."""

@@ -1,37 +1,183 @@
 """Headless commands: the same engine as the window, without Qt.
 
 Exit status: 0 on success, 1 with a one-line error on stderr, 2 for usage errors.
+Expected failures are :class:`UserError` and never show a traceback; anything else is a
+bug, logged with its traceback to the log file and reported in one line.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from . import __version__
 from .errors import UsageError, UserError
+from .paths import Paths, resolve
 
 Handler = Callable[[argparse.Namespace], int]
+log = logging.getLogger(__name__)
+SANDBOX_ENV = "NEXPURA_DESKTOP_SANDBOX"
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
+        raise UsageError(f"{message} (see --help)")
+
+
+def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """Options every command accepts, before or after the command name."""
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        default=default,
+        help="keep all data in DIR (also NEXPURA_DESKTOP_HOME)",
+    )
+    parser.add_argument(
+        "--sandbox",
+        metavar="URL",
+        default=default,
+        help=f"use the sandbox whose directory is at URL (also {SANDBOX_ENV})",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="nexpura-desktop", description="Nexpura Desktop")
+    parser = _Parser(
+        prog="nexpura-desktop",
+        description="Nexpura Desktop: the shop's Nexpura data, synced and exported from this PC.",
+    )
     parser.add_argument("--version", action="version", version=f"nexpura-desktop {__version__}")
-    parser.add_argument("--home", help="keep all data in DIR (also NEXPURA_DESKTOP_HOME)")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    _common(parser, top=True)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
-    p = sub.add_parser("sandbox", help="serve the local emulators of every service")
+    def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _common(p, top=False)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("tables", _cmd_tables, "list the tables in the ledger with their row counts")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = command("demo", _cmd_demo, "load the demo shop into this home's ledger")
+    p.add_argument("--size", choices=["small", "medium", "large"], default="small")
+    p.add_argument("--seed", type=int, default=1)
+
+    p = command("import", _cmd_import, "import a Nexpura data export (.json)")
+    p.add_argument("file", type=Path)
+
+    p = command("export", _cmd_export, "save CSV files of the ledger's tables")
+    p.add_argument("--out", type=Path, help="folder to write into (default: the exports folder)")
+    p.add_argument("--tables", help="comma-separated table names (default: all)")
+    p.add_argument("--zip", action="store_true", help="write one .zip instead of a folder")
+    p.add_argument("--excel", action="store_true", help="add a BOM so Excel reads UTF-8")
+    p.add_argument(
+        "--raw", action="store_true", help="do not neutralise spreadsheet formulas (machines)"
+    )
+    p.add_argument("--customer", metavar="ID", help="export every row about one customer")
+
+    p = command("sandbox", _cmd_sandbox, "serve the local emulators of every service")
     p.add_argument("--port-base", type=int, default=8700)
     p.add_argument("--time-scale", type=float, default=1.0)
     p.add_argument("--seed-demo", nargs="?", const="small", default=None, metavar="SIZE")
-    p.set_defaults(handler=_cmd_sandbox)
+
+    p = command("quickstart", _cmd_quickstart, "demo shop in a fresh home, then a full export")
     return parser
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _paths(args: argparse.Namespace) -> Paths:
+    paths = resolve(getattr(args, "home", None)).ensure()
+    from .logs import setup_logging
+
+    setup_logging(paths.logs)
+    return paths
+
+
+def _progress() -> Callable[[str, int, int | None], None]:
+    from .progress import TerminalProgress
+
+    return TerminalProgress(sys.stderr)
+
+
+# -- commands ---------------------------------------------------------------------------------
+def _cmd_tables(args: argparse.Namespace) -> int:
+    from .ledger.db import Ledger
+
+    paths = _paths(args)
+    with Ledger(paths.ledger) as ledger:
+        tables: list[dict[str, str | int]] = [
+            {"name": t.name, "kind": t.kind, "rows": ledger.row_count(t.name)}
+            for t in ledger.tenant_tables()
+        ]
+    if args.json:
+        print(json.dumps({"ledger": str(paths.ledger), "tables": tables}, indent=2))
+    else:
+        width = max((len(str(t["name"])) for t in tables), default=10)
+        for t in tables:
+            print(f"{t['name']!s:<{width}}  {t['rows']:>10,}  {t['kind']}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .ledger import demo
+    from .ledger.db import Ledger
+
+    paths = _paths(args)
+    with Ledger(paths.ledger) as ledger:
+        counts = demo.load_demo(ledger, args.size, args.seed, progress=_progress())
+    total = sum(counts.values())
+    print(f"loaded the {args.size} demo shop ({total:,} rows) into {paths.ledger}")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from .ledger.db import Ledger
+    from .ledger.importer import import_export
+
+    paths = _paths(args)
+    with Ledger(paths.ledger) as ledger:
+        result = import_export(ledger, args.file, progress=_progress())
+    for warning in result.warnings:
+        print(f"note: {warning}", file=sys.stderr)
+    print(
+        f"imported {args.file.name}: {result.total('inserted'):,} new, "
+        f"{result.total('updated'):,} updated, {result.total('unchanged'):,} unchanged, "
+        f"{result.total('deleted'):,} removed rows in {len(result.tables)} tables"
+    )
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .exports import customer_export, table_export
+
+    paths = _paths(args)
+    if not paths.ledger.exists():
+        raise UserError(
+            f"there is no ledger in {paths.data}; load the demo shop or import an export first"
+        )
+    out = args.out if args.out is not None else paths.exports
+    progress = _progress()
+    if args.customer:
+        if args.tables:
+            raise UsageError("--customer and --tables cannot be combined")
+        result = customer_export.export_customer(
+            paths.ledger, args.customer, out, as_zip=args.zip, excel=args.excel, raw=args.raw,
+            progress=progress,
+        )  # fmt: skip
+    else:
+        tables = [t.strip() for t in args.tables.split(",") if t.strip()] if args.tables else None
+        result = table_export.export_ledger(
+            paths.ledger, out, tables=tables, as_zip=args.zip, excel=args.excel, raw=args.raw,
+            progress=progress,
+        )  # fmt: skip
+    print(result.path)
+    return 0
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
@@ -53,14 +199,38 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_quickstart(args: argparse.Namespace) -> int:
+    """What ``make run`` shows until the window exists: demo shop, then a full export."""
+    import tempfile
+
+    from .exports import table_export
+    from .ledger import demo
+    from .ledger.db import Ledger
+
+    home = getattr(args, "home", None) or tempfile.mkdtemp(prefix="nexpura-demo-")
+    paths = resolve(home).ensure()
+    from .logs import setup_logging
+
+    setup_logging(paths.logs)
+    print(f"demo home: {home}")
+    with Ledger(paths.ledger) as ledger:
+        if ledger.row_count("tenants") == 0:
+            counts = demo.load_demo(ledger, "small", 1, progress=_progress())
+            print(f"loaded the demo shop: {sum(counts.values()):,} rows in {len(counts)} tables")
+    result = table_export.export_ledger(paths.ledger, paths.exports, progress=_progress())
+    print(f"full CSV export written to: {result.path}")
+    return 0
+
+
 def run(argv: Sequence[str]) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(list(argv))
+        if getattr(args, "sandbox", None) is None and os.environ.get(SANDBOX_ENV):
+            args.sandbox = os.environ[SANDBOX_ENV]
         handler: Handler | None = getattr(args, "handler", None)
         if handler is None:
-            parser.print_help()
-            return 0
+            handler = _cmd_quickstart
         return handler(args)
     except UsageError as exc:
         print(f"nexpura-desktop: {exc}", file=sys.stderr)
@@ -69,5 +239,14 @@ def run(argv: Sequence[str]) -> int:
         print(f"nexpura-desktop: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("nexpura-desktop: interrupted", file=sys.stderr)
+        print("nexpura-desktop: interrupted; nothing was left half-done", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as exc:
+        log.exception("unexpected error")
+        print(
+            f"nexpura-desktop: unexpected error ({type(exc).__name__}); details are in the log",
+            file=sys.stderr,
+        )
+        return 1

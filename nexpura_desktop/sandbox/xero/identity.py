@@ -329,7 +329,7 @@ class IdentityState:
                 for c in self.connections.values()
                 if c.client_id == grant.client_id and c.user_id == grant.user_id
             ),
-            key=lambda c: (c.created, c.id),
+            key=lambda c: c.created,  # stable: ties keep the order they were made in
         )
 
 

@@ -112,7 +112,7 @@ class LoopbackReceiver:
         self.host_name = host_name  # what goes in redirect_uri: 127.0.0.1 or localhost
         self.service_label = service_label
         self.port = 0
-        self._server: asyncio.AbstractServer | None = None
+        self._server: asyncio.Server | None = None
         self._result: asyncio.Future[Callback] | None = None
         self._expected_state = ""
         self.stray_requests = 0

@@ -1,0 +1,180 @@
+"""``sync_links``: which local row is which remote object, and at which versions.
+
+Used three ways by connectors:
+
+* **matching** — ``by_remote`` before creating a local row, ``by_local`` before creating
+  a remote object (an idempotent create: a replayed push finds the link and updates);
+* **echo suppression** — after a push the remote version/hash we caused is stored, and
+  ``is_echo`` tells the next pull to skip that change instead of re-importing it;
+* **change detection** without a modified filter — ``remote_hash`` of the last seen body
+  (WooCommerce customers) and ``local_version`` (the change-feed sequence last pushed).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from ._util import utc_text
+
+
+@dataclass(frozen=True)
+class Link:
+    id: int
+    service: str
+    entity: str
+    local_table: str
+    local_id: str
+    remote_id: str
+    remote_version: str | None
+    remote_hash: str | None
+    local_version: int | None
+
+
+_COLS = (
+    "id, service, entity, local_table, local_id, remote_id, remote_version, remote_hash, "
+    "local_version"
+)
+
+
+def _link(row: tuple[object, ...] | None) -> Link | None:
+    if row is None:
+        return None
+    lv = row[8]
+    return Link(
+        id=int(str(row[0])),
+        service=str(row[1]),
+        entity=str(row[2]),
+        local_table=str(row[3]),
+        local_id=str(row[4]),
+        remote_id=str(row[5]),
+        remote_version=None if row[6] is None else str(row[6]),
+        remote_hash=None if row[7] is None else str(row[7]),
+        local_version=None if lv is None else int(str(lv)),
+    )
+
+
+def by_local(
+    conn: sqlite3.Connection, service: str, entity: str, local_table: str, local_id: str
+) -> Link | None:
+    return _link(
+        conn.execute(
+            f"SELECT {_COLS} FROM sync_links WHERE service = ? AND entity = ? "
+            "AND local_table = ? AND local_id = ?",
+            (service, entity, local_table, str(local_id)),
+        ).fetchone()
+    )
+
+
+def by_remote(conn: sqlite3.Connection, service: str, entity: str, remote_id: str) -> Link | None:
+    return _link(
+        conn.execute(
+            f"SELECT {_COLS} FROM sync_links WHERE service = ? AND entity = ? AND remote_id = ?",
+            (service, entity, str(remote_id)),
+        ).fetchone()
+    )
+
+
+def upsert(
+    conn: sqlite3.Connection,
+    service: str,
+    entity: str,
+    local_table: str,
+    local_id: str,
+    remote_id: str,
+    *,
+    remote_version: str | None = None,
+    remote_hash: str | None = None,
+    local_version: int | None = None,
+) -> Link:
+    """Link a local row to a remote object (one-to-one), keeping versions not passed.
+
+    If either side was linked to something else, that old link is replaced: a remote
+    object re-created after a deletion, or two local duplicates merged, must not leave a
+    stale link that would route updates to the wrong record.
+    """
+    local_id, remote_id = str(local_id), str(remote_id)
+    current = by_local(conn, service, entity, local_table, local_id)
+    other = by_remote(conn, service, entity, remote_id)
+    if other is not None and (current is None or other.id != current.id):
+        conn.execute("DELETE FROM sync_links WHERE id = ?", (other.id,))
+    now = utc_text()
+    if current is None:
+        conn.execute(
+            "INSERT INTO sync_links(service, entity, local_table, local_id, remote_id, "
+            "remote_version, remote_hash, local_version, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                service,
+                entity,
+                local_table,
+                local_id,
+                remote_id,
+                remote_version,
+                remote_hash,
+                local_version,
+                now,
+            ),
+        )
+    else:
+        conn.execute(
+            "UPDATE sync_links SET remote_id = ?, "
+            "remote_version = COALESCE(?, remote_version), "
+            "remote_hash = COALESCE(?, remote_hash), "
+            "local_version = COALESCE(?, local_version), updated_at = ? WHERE id = ?",
+            (remote_id, remote_version, remote_hash, local_version, now, current.id),
+        )
+    found = by_local(conn, service, entity, local_table, local_id)
+    assert found is not None
+    return found
+
+
+def mark_pushed(
+    conn: sqlite3.Connection,
+    link: Link,
+    *,
+    local_version: int,
+    remote_version: str | None = None,
+    remote_hash: str | None = None,
+) -> Link:
+    """After a successful push: remember what we sent and the remote version it produced."""
+    return upsert(
+        conn,
+        link.service,
+        link.entity,
+        link.local_table,
+        link.local_id,
+        link.remote_id,
+        remote_version=remote_version,
+        remote_hash=remote_hash,
+        local_version=local_version,
+    )
+
+
+def is_echo(
+    link: Link | None, *, remote_version: str | None = None, remote_hash: str | None = None
+) -> bool:
+    """True when a pulled remote change is exactly the one our own last push produced.
+
+    A pull with no version or hash to compare is never an echo (never skip real data).
+    """
+    if link is None:
+        return False
+    if remote_version is not None and link.remote_version is not None:
+        return remote_version == link.remote_version
+    if remote_hash is not None and link.remote_hash is not None:
+        return remote_hash == link.remote_hash
+    return False
+
+
+def needs_push(link: Link | None, local_version: int) -> bool:
+    """Whether a local row at change-feed ``local_version`` has not been pushed yet."""
+    return link is None or link.local_version is None or link.local_version < local_version
+
+
+def remove(conn: sqlite3.Connection, service: str, entity: str, remote_id: str) -> bool:
+    cur = conn.execute(
+        "DELETE FROM sync_links WHERE service = ? AND entity = ? AND remote_id = ?",
+        (service, entity, str(remote_id)),
+    )
+    return cur.rowcount > 0

@@ -86,6 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-scale", type=float, default=1.0)
     p.add_argument("--seed-demo", nargs="?", const="small", default=None, metavar="SIZE")
 
+    p = command("sync", _cmd_sync, "sync one service (or all connected ones) now")
+    p.add_argument("service", help="shopify, woocommerce, mailchimp, xero, google, twilio or all")
+    p.add_argument("--entity", help="only this entity (products, customers, orders, …)")
+    p.add_argument("--direction", choices=["import", "export", "both"])
+    p.add_argument("--full", action="store_true", help="ignore watermarks and sync everything")
+    p.add_argument("--json", action="store_true", help="print one JSON summary per service")
+
+    command("run-due", _cmd_run_due, "run whatever scheduled jobs are due, once, and exit")
+
     p = command("quickstart", _cmd_quickstart, "demo shop in a fresh home, then a full export")
     return parser
 
@@ -178,6 +187,55 @@ def _cmd_export(args: argparse.Namespace) -> int:
         )  # fmt: skip
     print(result.path)
     return 0
+
+
+def _service_name(name: str) -> str:
+    return "google_calendar" if name == "google" else name
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from .connectors.registry import build_registry
+    from .engine.run_due import run_sync
+    from .engine.summary import sync_summary_json
+
+    paths = _paths(args)
+    results = run_sync(
+        paths.ledger,
+        build_registry(),
+        _service_name(args.service),
+        entity=args.entity,
+        direction=args.direction,
+        full=args.full,
+        progress=None if args.json else _progress(),
+    )
+    failed = False
+    for result in results:
+        summary = sync_summary_json(result)
+        failed = failed or summary["outcome"] == "failed"
+        if args.json:
+            print(json.dumps(summary))
+        else:
+            counts = summary["counts"]
+            print(
+                f"{summary['service']}: {summary['outcome']} — {counts['created']} created, "
+                f"{counts['updated']} updated, {counts['unchanged']} unchanged, "
+                f"{counts['skipped']} skipped, {counts['failed']} failed "
+                f"({summary['requests']} requests, {summary['duration_s']} s)"
+            )
+    return 1 if failed else 0
+
+
+def _cmd_run_due(args: argparse.Namespace) -> int:
+    from .connectors.registry import build_registry
+    from .engine.run_due import run_due
+
+    paths = _paths(args)
+    runs = run_due(paths.ledger, build_registry(), progress=_progress())
+    if not runs:
+        print("nothing is due")
+    for run in runs:
+        print(f"{run.job}: {run.outcome}" + (f" — {run.message}" if run.message else ""))
+    return 1 if any(r.outcome == "failed" for r in runs) else 0
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:

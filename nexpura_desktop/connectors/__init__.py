@@ -1,1 +1,1 @@
-"""connectors."""
+"""One package per service: client (HTTP), mapping (pure), streams (engine jobs)."""

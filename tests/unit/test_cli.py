@@ -77,3 +77,16 @@ def test_import_bad_file_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
     assert "truncated" in result.stderr
+
+
+def test_run_due_with_nothing_configured(tmp_path: Path) -> None:
+    result = cli("--home", str(tmp_path / "h"), "run-due")
+    assert result.returncode == 0
+    assert result.stdout.strip() == "nothing is due"
+
+
+def test_sync_of_a_service_that_is_not_connected_is_one_line(tmp_path: Path) -> None:
+    result = cli("--home", str(tmp_path / "h"), "sync", "xero", "--json")
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr

@@ -14,10 +14,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import UsageError, UserError
 from .paths import Paths, resolve
+
+if TYPE_CHECKING:
+    from .auth.connect import Options
 
 Handler = Callable[[argparse.Namespace], int]
 log = logging.getLogger(__name__)
@@ -96,7 +100,74 @@ def build_parser() -> argparse.ArgumentParser:
     command("run-due", _cmd_run_due, "run whatever scheduled jobs are due, once, and exit")
 
     p = command("quickstart", _cmd_quickstart, "demo shop in a fresh home, then a full export")
+    _connect_commands(command)
     return parser
+
+
+CLI_SERVICES = ("shopify", "woocommerce", "mailchimp", "xero", "google", "twilio")
+
+
+def _connect_commands(command: Callable[[str, Handler, str], argparse.ArgumentParser]) -> None:
+    """``connect <service> [options]``, ``disconnect <service>``, ``status [--json]``."""
+    p = command("connect", _cmd_connect, "connect a service (the browser opens where needed)")
+    services = p.add_subparsers(
+        dest="service", parser_class=_Parser, metavar="SERVICE", required=True
+    )
+
+    def service(name: str, help_text: str) -> argparse.ArgumentParser:
+        sp = services.add_parser(name, help=help_text, description=help_text)
+        _common(sp, top=False)
+        sp.add_argument(
+            "--no-browser",
+            action="store_true",
+            help="print the sign-in address on stdout instead of opening the browser",
+        )
+        return sp
+
+    sp = service("shopify", "Shopify: an Admin API token, or an app's client id and secret")
+    sp.add_argument("--shop", metavar="NAME", help="the shop (NAME.myshopify.com)")
+    sp.add_argument("--token", metavar="T", help="Admin API access token of a custom app")
+    sp.add_argument("--client-id", metavar="ID")
+    sp.add_argument("--client-secret", metavar="S")
+    sp.add_argument(
+        "--client-credentials",
+        action="store_true",
+        help="no browser: the app belongs to the shop's own organisation",
+    )
+    sp = service("woocommerce", "WooCommerce: the shop's address and a REST API key")
+    sp.add_argument("--url", metavar="URL")
+    sp.add_argument("--key", metavar="CK", help="consumer key (ck_...)")
+    sp.add_argument("--secret", metavar="CS", help="consumer secret (cs_...)")
+    sp = service("mailchimp", "Mailchimp: an API key and the audience")
+    sp.add_argument("--api-key", metavar="KEY")
+    sp.add_argument("--audience", metavar="ID")
+    sp = service("xero", "Xero: sign in with the browser, then pick the organisation")
+    sp.add_argument("--client-id", metavar="ID")
+    sp.add_argument(
+        "--port",
+        metavar="P",
+        type=int,
+        nargs="+",
+        action="extend",
+        help="registered redirect port(s) to try in order (http://localhost:P/callback)",
+    )
+    sp.add_argument("--organisation", metavar="ID")
+    sp = service("google", "Google Calendar: sign in with the browser, then pick the calendar")
+    sp.add_argument("--client-id", metavar="ID")
+    sp.add_argument("--client-secret", metavar="S")
+    sp.add_argument("--calendar", metavar="ID", help="calendar id (default: your primary one)")
+    sp = service("twilio", "Twilio: Account SID with the Auth Token or an API key")
+    sp.add_argument("--account-sid", metavar="SID")
+    sp.add_argument("--auth-token", metavar="T")
+    sp.add_argument("--api-key", metavar="SK")
+    sp.add_argument("--api-secret", metavar="S")
+    sp.add_argument("--whatsapp-from", metavar="N", help="WhatsApp sender (+61...) or MG... SID")
+    sp.add_argument("--sms-from", metavar="N", help="SMS number (+61...) or MG... SID")
+
+    p = command("disconnect", _cmd_disconnect, "disconnect a service and forget its secrets")
+    p.add_argument("service", choices=CLI_SERVICES, metavar="SERVICE")
+    p = command("status", _cmd_status, "show each service's connection status")
+    p.add_argument("--json", action="store_true", help="print JSON")
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -277,6 +348,103 @@ def _cmd_quickstart(args: argparse.Namespace) -> int:
             print(f"loaded the demo shop: {sum(counts.values()):,} rows in {len(counts)} tables")
     result = table_export.export_ledger(paths.ledger, paths.exports, progress=_progress())
     print(f"full CSV export written to: {result.path}")
+    return 0
+
+
+# -- connections ------------------------------------------------------------------------------
+_REQUIRED = {
+    "woocommerce": ("url", "key", "secret"),
+    "mailchimp": ("api_key",),
+    "xero": ("client_id",),
+    "google": ("client_id", "client_secret"),
+    "twilio": ("account_sid",),
+}
+
+
+def _connect_options(args: argparse.Namespace) -> Options:
+    """The service's options; without a sandbox the issue's required options must be given."""
+    from .auth import google, mailchimp, shopify, twilio, woocommerce, xero
+
+    name = args.service
+    if not getattr(args, "sandbox", None):
+        missing = [o for o in _REQUIRED.get(name, ()) if not getattr(args, o)]
+        if name == "shopify":
+            missing += [] if args.shop else ["shop"]
+            if not args.token and not (args.client_id and args.client_secret):
+                missing.append("token (or client-id and client-secret)")
+        if name == "twilio" and not args.auth_token and not (args.api_key and args.api_secret):
+            missing.append("auth-token (or api-key and api-secret)")
+        if missing:
+            flags = ", ".join("--" + m.replace("_", "-") for m in missing)
+            raise UsageError(f"connect {name} needs {flags}")
+    if name == "shopify":
+        if args.token and (args.client_id or args.client_secret or args.client_credentials):
+            raise UsageError("give --token or --client-id/--client-secret, not both")
+        return shopify.ShopifyOptions(
+            shop=args.shop, token=args.token, client_id=args.client_id,
+            client_secret=args.client_secret, client_credentials=args.client_credentials,
+        )  # fmt: skip
+    if name == "woocommerce":
+        return woocommerce.WooOptions(url=args.url, key=args.key, secret=args.secret)
+    if name == "mailchimp":
+        return mailchimp.MailchimpOptions(api_key=args.api_key, audience=args.audience)
+    if name == "xero":
+        return xero.XeroOptions(
+            client_id=args.client_id, ports=tuple(args.port or ()), organisation=args.organisation
+        )
+    if name == "google":
+        return google.GoogleOptions(
+            client_id=args.client_id, client_secret=args.client_secret, calendar=args.calendar
+        )
+    if args.auth_token and (args.api_key or args.api_secret):
+        raise UsageError("give --auth-token or --api-key/--api-secret, not both")
+    return twilio.TwilioOptions(
+        account_sid=args.account_sid, auth_token=args.auth_token, api_key=args.api_key,
+        api_secret=args.api_secret, whatsapp_from=args.whatsapp_from, sms_from=args.sms_from,
+    )  # fmt: skip
+
+
+def _cmd_connect(args: argparse.Namespace) -> int:
+    from .auth.commands import run_connect
+
+    options = _connect_options(args)
+    paths = _paths(args)
+    result = run_connect(
+        paths, options, home_arg=getattr(args, "home", None),
+        sandbox_url=getattr(args, "sandbox", None), no_browser=args.no_browser,
+    )  # fmt: skip
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(result.summary())
+    return 0
+
+
+def _cmd_disconnect(args: argparse.Namespace) -> int:
+    from .auth.commands import run_disconnect
+    from .auth.connect import service_name
+
+    paths = _paths(args)
+    result = run_disconnect(
+        paths, service_name(args.service), home_arg=getattr(args, "home", None),
+        sandbox_url=getattr(args, "sandbox", None),
+    )  # fmt: skip
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(result.summary())
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from .auth.commands import run_status
+    from .auth.connect import status_lines
+
+    paths = _paths(args)
+    entries = run_status(paths)
+    if args.json:
+        print(json.dumps({"integrations": entries}, indent=2))
+    else:
+        for line in status_lines(entries):
+            print(line)
     return 0
 
 

@@ -65,7 +65,10 @@ def keyring_service(home: Path | None) -> str:
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A process-lifetime keyring for the sandbox demo and tests (never for real shops)."""
 
-    priority = 0.5
+    # Negative: keyring auto-detection considers every imported backend class, and a
+    # positive priority would make this non-persistent store the silent default on a PC
+    # without a real keyring.  It is only ever used when passed explicitly.
+    priority = -1
 
     def __init__(self) -> None:
         super().__init__()  # type: ignore[no-untyped-call]

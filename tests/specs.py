@@ -22,7 +22,10 @@ def specs_dir() -> Path:
     for path in candidates:
         if path is not None and path.is_dir():
             return path
-    message = "vendor API contracts not found (set NEXPURA_SPECS_DIR or place shared/specs beside the repo)"
+    message = (
+        "vendor API contracts not found "
+        "(set NEXPURA_SPECS_DIR or place shared/specs beside the repo)"
+    )
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import html
 import logging
+import os
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 LOOPBACK = "127.0.0.1"
 DEFAULT_TIMEOUT_S = 300.0
 _MAX_REQUEST_BYTES = 16 * 1024
+# POSIX: SO_REUSEADDR only lets a new listener bind past the previous attempt's TIME_WAIT
+# sockets (a retry on the same registered port); two listeners still cannot share a port.
+# Windows: SO_REUSEADDR would let a second listener steal the port, so never there.
+_REUSE_ADDRESS = os.name != "nt"
 
 ERROR_WORDS = {
     "access_denied": "you declined access, so nothing was connected",
@@ -140,7 +145,7 @@ class LoopbackReceiver:
         for port in self.ports:
             try:
                 self._server = await asyncio.start_server(
-                    self._handle, host=LOOPBACK, port=port, reuse_address=False
+                    self._handle, host=LOOPBACK, port=port, reuse_address=_REUSE_ADDRESS
                 )
             except OSError as exc:
                 last_error = exc

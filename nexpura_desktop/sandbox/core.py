@@ -206,11 +206,11 @@ class Emulator:
 
 def load_demo_tables(options: Mapping[str, Any]) -> Mapping[str, Iterable[Mapping[str, Any]]]:
     """The ledger's demo shop, as rows by table (the one import from outside the sandbox)."""
-    from nexpura_desktop.ledger import demo
+    from nexpura_desktop.ledger.demo import generate_tables
 
     size = str(options.get("size", "small"))
     seed = int(options.get("seed", 1))
-    return demo.generate_tables(size=size, seed=seed)
+    return generate_tables(size=size, seed=seed)
 
 
 class SandboxMiddleware:

@@ -1,0 +1,80 @@
+"""Where the audience sync finds its key, audience and schedule.
+
+The connect flow stores the API key in the keyring as ``mailchimp/api_key`` and the
+non-secret choices in ``connections.config``: ``audience_id``, ``auto_sync`` and, for the
+sandbox, ``api_base_url``.  The scheduler only reads ``config["schedule"]``, so
+:func:`apply_auto_sync` turns the owner's ``auto_sync`` toggle into that schedule.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ...engine.errors import AuthExpired, ConfigurationError
+from ...ledger import connections
+from ...ledger.db import Ledger
+from ...paths import HOME_ENV
+from ...secrets import SecretStore, keyring_service
+
+API_KEY_ITEM = "mailchimp/api_key"
+AUDIENCE_KEY = "audience_id"
+BASE_URL_KEY = "api_base_url"
+AUTO_SYNC_KEY = "auto_sync"
+AUTO_SYNC_MINUTES = 60  # Nexpura does not say how often; hourly is gentle on a 10-conn cap
+
+
+@dataclass(frozen=True)
+class MailchimpSettings:
+    api_key: str
+    audience_id: str
+    base_url: str | None = None
+    transport: httpx.AsyncBaseTransport | None = None  # tests / the in-process sandbox
+    max_connections: int = 10
+
+
+SettingsProvider = Callable[[Ledger], MailchimpSettings]
+
+
+def _secret_store() -> SecretStore:
+    home = os.environ.get(HOME_ENV) or None
+    return SecretStore(service=keyring_service(Path(home) if home else None))
+
+
+def load_settings(
+    ledger: Ledger, *, api_key: Callable[[], str | None] | None = None
+) -> MailchimpSettings:
+    """The connected audience and key; one clear sentence when something is missing."""
+    conn = connections.get(ledger.conn, "mailchimp")
+    if conn.status == "disconnected":
+        raise ConfigurationError("Mailchimp is not connected")
+    audience = str(conn.config.get(AUDIENCE_KEY) or "").strip()
+    if not audience:
+        raise ConfigurationError("no Mailchimp audience is chosen; paste the Audience ID")
+    key = api_key() if api_key is not None else _secret_store().get(API_KEY_ITEM)
+    if not key:
+        raise AuthExpired("the Mailchimp API key is missing from the keyring")
+    base = conn.config.get(BASE_URL_KEY)
+    return MailchimpSettings(key, audience, str(base) if base else None)
+
+
+def schedule_for(auto_sync: bool, minutes: int = AUTO_SYNC_MINUTES) -> dict[str, Any]:
+    """The engine schedule meaning "auto sync on/off"."""
+    return {"kind": "interval", "minutes": minutes} if auto_sync else {"kind": "off"}
+
+
+def apply_auto_sync(
+    conn: sqlite3.Connection, auto_sync: bool, *, minutes: int = AUTO_SYNC_MINUTES
+) -> None:
+    """Store the toggle and the schedule the scheduler reads, together."""
+    connections.update_config(
+        conn,
+        "mailchimp",
+        **{AUTO_SYNC_KEY: auto_sync, "schedule": schedule_for(auto_sync, minutes)},
+    )

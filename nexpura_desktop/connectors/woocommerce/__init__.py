@@ -1,0 +1,2 @@
+"""WooCommerce REST v3: ``client`` (HTTP, signing via ``auth.oauth1``), ``mapping`` (pure),
+``webhooks``."""

@@ -1,0 +1,299 @@
+"""Integrations: a card per service with status, account, last sync, and its controls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...engine.runs import RunSummary
+from ...errors import UserError
+from ...ledger.connections import Connection
+from ..backend import SERVICES, Backend
+from ..strings import S, service_name
+from ..widgets import StatusBadge, heading, note
+
+SCHEDULES: list[tuple[str, dict[str, Any]]] = [
+    ("SCHEDULE_OFF", {"kind": "off"}),
+    ("SCHEDULE_15", {"kind": "interval", "minutes": 15}),
+    ("SCHEDULE_60", {"kind": "interval", "minutes": 60}),
+    ("SCHEDULE_DAILY", {"kind": "cron", "cron": "0 2 * * *"}),
+]
+DIRECTIONS = [
+    ("both", "DIRECTION_BOTH"),
+    ("import", "DIRECTION_IMPORT"),
+    ("export", "DIRECTION_EXPORT"),
+    ("off", "DIRECTION_OFF"),
+]
+
+
+def _short_time(text: str | None) -> str:
+    if not text:
+        return ""
+    from ...sync._util import parse_utc
+
+    try:
+        return parse_utc(text).astimezone().strftime("%d %b %Y %H:%M")
+    except ValueError:
+        return text
+
+
+class ServiceCard(QFrame):
+    """One service: badge, account, last sync and result, and its buttons."""
+
+    def __init__(self, page: IntegrationsPage, service: str) -> None:
+        super().__init__(page)
+        self.page = page
+        self.service = service
+        name = service_name(service)
+        self.setObjectName(f"card-{service}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName(name)
+        self.title = heading(name, self)
+        self.badge = StatusBadge(self)
+        self.account = QLabel(self)
+        self.last_sync = QLabel(self)
+        self.result = note("", self)
+        self.connect_button = QPushButton(self)
+        self.disconnect_button = QPushButton(S.DISCONNECT, self)
+        self.sync_button = QPushButton(S.SYNC_NOW, self)
+        self.directions_button = QPushButton(S.DIRECTIONS, self)
+        self.schedule = QComboBox(self)
+        for key, _config in SCHEDULES:
+            self.schedule.addItem(getattr(S, key))
+        self.schedule.setAccessibleName(S.SCHEDULE_ACCESSIBLE.format(service=name))
+        for button, text in (
+            (self.disconnect_button, S.DISCONNECT),
+            (self.sync_button, S.SYNC_NOW),
+            (self.directions_button, S.DIRECTIONS),
+        ):
+            button.setAccessibleName(f"{text.replace('&', '')} {name}")
+
+        top = QHBoxLayout()
+        top.addWidget(self.title)
+        top.addStretch(1)
+        top.addWidget(self.badge)
+        buttons = QHBoxLayout()
+        for widget in (
+            self.connect_button,
+            self.disconnect_button,
+            self.sync_button,
+            self.directions_button,
+        ):
+            buttons.addWidget(widget)
+        buttons.addStretch(1)
+        schedule_row = QHBoxLayout()
+        schedule_label = QLabel(S.SCHEDULE, self)
+        schedule_label.setBuddy(self.schedule)
+        schedule_row.addWidget(schedule_label)
+        schedule_row.addWidget(self.schedule, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.account)
+        layout.addWidget(self.last_sync)
+        layout.addWidget(self.result)
+        layout.addLayout(schedule_row)
+        layout.addLayout(buttons)
+        self.setTabOrder(self.connect_button, self.disconnect_button)
+        self.setTabOrder(self.disconnect_button, self.sync_button)
+        self.setTabOrder(self.sync_button, self.directions_button)
+        self.setTabOrder(self.directions_button, self.schedule)
+
+        self.connect_button.clicked.connect(lambda: page.connect_service(service))
+        self.disconnect_button.clicked.connect(lambda: page.disconnect_service(service))
+        self.sync_button.clicked.connect(lambda: page.sync_service(service))
+        self.directions_button.clicked.connect(lambda: page.edit_directions(service))
+        self.schedule.activated.connect(self._schedule_chosen)
+
+    def show_state(self, conn: Connection, syncing: bool, last: RunSummary | None) -> None:
+        name = service_name(self.service)
+        connected = conn.status != "disconnected"
+        if syncing:
+            self.badge.set_state("syncing", S.STATUS_SYNCING)
+        elif conn.status == "connected":
+            self.badge.set_state("connected", S.STATUS_CONNECTED)
+        elif conn.status == "error":
+            text = S.STATUS_RECONNECT if conn.reconnect_needed else S.STATUS_ERROR
+            self.badge.set_state("error", text)
+        else:
+            self.badge.set_state("disconnected", S.STATUS_DISCONNECTED)
+        self.account.setText(
+            S.ACCOUNT.format(account=conn.account) if conn.account and connected else S.NO_ACCOUNT
+        )
+        when = _short_time(conn.last_sync_at)
+        self.last_sync.setText(S.LAST_SYNC.format(when=when) if when else S.LAST_SYNC_NEVER)
+        message = conn.last_error or (last.message if last is not None else None)
+        self.result.setText(S.LAST_RESULT.format(message=message) if message else "")
+        self.connect_button.setText(S.RECONNECT if conn.status == "error" else S.CONNECT)
+        self.connect_button.setAccessibleName(
+            f"{self.connect_button.text().replace('&', '')} {name}"
+        )
+        self.connect_button.setVisible(conn.status != "connected")
+        self.disconnect_button.setEnabled(connected)
+        self.sync_button.setEnabled(connected and not syncing)
+        self.directions_button.setEnabled(connected)
+        self.schedule.setEnabled(connected)
+        self._show_schedule(conn.config.get("schedule"))
+
+    def _show_schedule(self, config: Any) -> None:
+        config = config if isinstance(config, dict) else {"kind": "off"}
+        for index, (_key, known) in enumerate(SCHEDULES):
+            if known == config or (known["kind"] == "off" == config.get("kind")):
+                self.schedule.setCurrentIndex(index)
+                return
+        custom = S.SCHEDULE_CUSTOM.format(text=config.get("cron") or config.get("minutes"))
+        if self.schedule.count() > len(SCHEDULES):
+            self.schedule.setItemText(len(SCHEDULES), custom)
+        else:
+            self.schedule.addItem(custom)
+        self.schedule.setCurrentIndex(len(SCHEDULES))
+
+    def _schedule_chosen(self, index: int) -> None:
+        if index < len(SCHEDULES):
+            self.page.set_schedule(self.service, SCHEDULES[index][1])
+
+
+class DirectionsDialog(QDialog):
+    """Per-entity direction choice (both / import / export / off)."""
+
+    def __init__(
+        self, parent: QWidget, service: str, entities: list[str], current: dict[str, str]
+    ) -> None:
+        super().__init__(parent)
+        name = service_name(service)
+        self.setWindowTitle(S.DIRECTIONS_TITLE.format(service=name))
+        self.combos: dict[str, QComboBox] = {}
+        form = QFormLayout()
+        for entity in entities:
+            combo = QComboBox(self)
+            for value, key in DIRECTIONS:
+                combo.addItem(getattr(S, key), value)
+            combo.setCurrentIndex(max(0, combo.findData(current.get(entity, "both"))))
+            combo.setAccessibleName(entity)
+            form.addRow(entity.replace("_", " ").capitalize(), combo)
+            self.combos[entity] = combo
+        layout = QVBoxLayout(self)
+        if not entities:
+            layout.addWidget(QLabel(S.DIRECTIONS_NONE.format(service=name), self))
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(self)
+        if entities:
+            buttons.addButton(S.SAVE, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(S.CANCEL if entities else S.CLOSE, QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def chosen(self) -> dict[str, str]:
+        return {entity: str(combo.currentData()) for entity, combo in self.combos.items()}
+
+
+class IntegrationsPage(QWidget):
+    status = Signal(str)
+
+    def __init__(self, backend: Backend, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.backend = backend
+        self.syncing: set[str] = set()
+        self.cards: dict[str, ServiceCard] = {}
+        inner = QWidget(self)
+        grid = QGridLayout(inner)
+        for index, service in enumerate(SERVICES):
+            card = ServiceCard(self, service)
+            self.cards[service] = card
+            grid.addWidget(card, index // 2, index % 2)
+        grid.setRowStretch(len(SERVICES) // 2 + 1, 1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(S.PAGE_INTEGRATIONS, self))
+        layout.addWidget(note(S.INTEGRATIONS_INTRO, self))
+        layout.addWidget(scroll, 1)
+        previous: QWidget | None = None
+        for card in self.cards.values():
+            if previous is not None:
+                self.setTabOrder(previous, card.connect_button)
+            previous = card.schedule
+        self.refresh()
+
+    # -- state ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        for conn in self.backend.connections():
+            card = self.cards.get(conn.service)
+            if card is not None:
+                busy = conn.service in self.syncing or self.backend.busy(conn.service)
+                card.show_state(conn, busy, self.backend.last_run_of(conn.service))
+
+    def run_started(self, run: RunSummary) -> None:
+        self.syncing.add(run.service)
+        self.refresh()
+
+    def run_finished(self, run: RunSummary) -> None:
+        self.syncing.discard(run.service)
+        self.refresh()
+
+    # -- actions -------------------------------------------------------------------------
+    def connect_service(self, service: str) -> None:
+        self.status.emit(S.CONNECTING.format(service=service_name(service)))
+        try:
+            self.status.emit(self.backend.connect_service(service))
+        except UserError as exc:
+            self.status.emit(str(exc))
+            QMessageBox.information(self, service_name(service), str(exc))
+        self.refresh()
+
+    def disconnect_service(self, service: str) -> None:
+        name = service_name(service)
+        answer = QMessageBox.question(
+            self,
+            S.CONFIRM_DISCONNECT_TITLE.format(service=name),
+            S.CONFIRM_DISCONNECT.format(service=name),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.status.emit(self.backend.disconnect_service(service))
+        self.refresh()
+
+    def sync_service(self, service: str) -> None:
+        try:
+            for sub in self.backend.sync_now(service):
+                self.status.emit(S.SYNC_STARTED.format(message=sub.message))
+        except UserError as exc:
+            self.status.emit(str(exc))
+        self.refresh()
+
+    def set_schedule(self, service: str, schedule: dict[str, Any]) -> None:
+        try:
+            self.backend.set_schedule(service, schedule)
+        except UserError as exc:
+            self.status.emit(str(exc))
+        self.refresh()
+
+    def edit_directions(self, service: str) -> None:
+        current = self.backend.connection(service).config.get("directions") or {}
+        dialog = DirectionsDialog(self, service, self.backend.entities(service), dict(current))
+        dialog.setModal(True)
+        dialog.accepted.connect(lambda: self._save_directions(service, dialog))
+        dialog.open()
+        self.directions_dialog = dialog
+
+    def _save_directions(self, service: str, dialog: DirectionsDialog) -> None:
+        self.backend.set_directions(service, dialog.chosen())
+        self.refresh()

@@ -1,0 +1,148 @@
+"""The running app: backend, engine bridge, window, tray and the scheduler timer, wired.
+
+``Shell`` is what ``run_gui`` builds and what the GUI tests drive.  Shutdown is in one
+place (``shutdown``): stop timers, cancel and wait for worker tasks and every engine
+lane, stop the in-process sandbox, then leave the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+from ..engine.runs import RunSummary
+from ..errors import UserError
+from .backend import Backend
+from .bridge import BackgroundTask, EngineBridge
+from .main_window import MainWindow
+from .strings import S
+from .tray import Tray, TrayActions
+
+log = logging.getLogger(__name__)
+TICK_MS = 30_000
+STARTUP_TICK_MS = 3_000
+
+
+class Shell(QObject):
+    def __init__(self, backend: Backend, *, tray_available: bool | None = None) -> None:
+        super().__init__()
+        self.backend = backend
+        self.tray_available = (
+            QSystemTrayIcon.isSystemTrayAvailable() if tray_available is None else tray_available
+        )
+        self.closed = False
+        self.bridge = EngineBridge(backend.engine, self)
+        self.window = MainWindow(
+            backend, tray_available=self.tray_available, request_quit=self.quit
+        )
+        self.tray = Tray(
+            backend,
+            TrayActions(
+                sync=self.sync,
+                export_now=self.export_now,
+                toggle_pause=self.toggle_pause,
+                open_window=self.window.bring_to_front,
+                quit=self.quit,
+            ),
+            self,
+        )
+        for target in (self.window.integrations, self.tray):
+            self.bridge.runStarted.connect(target.run_started)
+            self.bridge.runFinished.connect(target.run_finished)
+        self.bridge.runFinished.connect(self._run_finished)
+        self.bridge.runProgress.connect(self._run_progress)
+        self.window.settings.changed.connect(self.tray.update_state)
+        self.timer = QTimer(self)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self.tick)
+        self._last_tick = time.monotonic()
+        self.sandbox_task: BackgroundTask | None = None
+
+    def start(self) -> None:
+        """Show the window (and tray), start the scheduler's timer."""
+        if self.tray_available:
+            self.tray.show()
+        self.window.show()
+        self.timer.start()
+        QTimer.singleShot(STARTUP_TICK_MS, self.tick)
+        if self.backend.setting("sandbox.inprocess") and self.backend.sandbox_url():
+            self.restart_sandbox()
+
+    def restart_sandbox(self) -> None:
+        """The demo's in-process sandbox died with the last session: serve it again."""
+        backend = self.backend
+        task = BackgroundTask("sandbox", lambda _p, _c: backend.start_sandbox(), self)
+        task.failed.connect(self.window.show_status)
+        self.sandbox_task = task
+        task.start()
+
+    # -- actions (window and tray) -------------------------------------------------------
+    def sync(self, service: str) -> None:
+        try:
+            for sub in self.backend.sync_now(service):
+                self.window.show_status(sub.message)
+        except UserError as exc:
+            self.window.show_status(str(exc))
+            self.tray.notifications.append((S.APP_NAME, str(exc)))
+        self.tray.update_state()
+
+    def export_now(self) -> None:
+        self.window.show_page("exports")
+        self.window.exports.start_export()
+
+    def toggle_pause(self) -> None:
+        self.backend.set_paused(not self.backend.paused())
+        self.window.refresh()
+        self.tray.update_state()
+
+    def tick(self) -> None:
+        """Start what is due; a long gap since the last tick means the PC slept (catch-up)."""
+        now = time.monotonic()
+        if now - self._last_tick > 2 * TICK_MS / 1000:
+            log.info("woke after %.0f s: catching up on schedules", now - self._last_tick)
+        self._last_tick = now
+        try:
+            self.backend.tick()
+        except UserError as exc:
+            log.warning("scheduler tick: %s", exc)
+        self.tray.update_state()
+
+    def _run_finished(self, run: RunSummary) -> None:
+        if run.message:
+            self.window.show_status(run.message)
+        if self.window.current_page() == "activity":
+            self.window.activity.refresh()
+
+    def _run_progress(self, service: str, job: str, label: str, done: int, total: object) -> None:
+        suffix = f"{done:,}/{total:,}" if isinstance(total, int) else f"{done:,}"
+        self.window.statusBar().showMessage(
+            S.PROGRESS.format(job=job, label=label, count=suffix), 2000
+        )
+
+    # -- shutdown ------------------------------------------------------------------------
+    def shutdown(self, timeout: float = 30.0) -> bool:
+        """Stop everything and wait for it; idempotent.  False if something did not stop."""
+        if self.closed:
+            return True
+        self.closed = True
+        self.window.quitting = True
+        self.timer.stop()
+        self.tray.hide()
+        self.window.hide()
+        stopped = self.window.exports.shutdown(timeout)
+        stopped = self.window.first_run.shutdown(timeout) and stopped
+        if self.sandbox_task is not None:
+            stopped = self.sandbox_task.wait(timeout) and stopped
+        self.bridge.detach()
+        stopped = self.backend.shutdown(timeout) and stopped
+        self.tray.menu.deleteLater()
+        return stopped
+
+    def quit(self) -> None:
+        self.shutdown()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()

@@ -1,0 +1,308 @@
+"""Every string the window, tray and dialogs show, in one place, ready for translation.
+
+Use ``S.NAME`` (``S.NAME.format(...)`` for placeholders).  Reading an attribute passes
+the English source text through ``QCoreApplication.translate("Strings", text)``, so
+installing a ``QTranslator`` translates the whole UI; a ``.ts`` file can be generated
+from this one module.  ``&`` marks a keyboard mnemonic (Alt+letter).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+
+CONTEXT = "Strings"
+
+
+class _Strings:
+    """English source strings; attribute access returns the translated text."""
+
+    # -- application ---------------------------------------------------------------------
+    APP_NAME = "Nexpura Desktop"
+    WINDOW_TITLE = "Nexpura Desktop"
+    WINDOW_TITLE_SANDBOX = "Nexpura Desktop — sandbox"
+    NAV_ACCESSIBLE = "Pages"
+    NO_TRAY_BANNER = (
+        "There is no system tray on this desktop: scheduled syncs run only while this window "
+        "is open."
+    )
+    PAUSED_BANNER = "Schedules are paused. Nothing syncs on its own until you resume."
+
+    # -- pages -----------------------------------------------------------------------------
+    PAGE_INTEGRATIONS = "Integrations"
+    PAGE_ACTIVITY = "Activity"
+    PAGE_EXPORTS = "Exports"
+    PAGE_MESSAGES = "Messages"
+    PAGE_SETTINGS = "Settings"
+    PAGE_WELCOME = "Welcome"
+
+    # -- service names -------------------------------------------------------------------
+    SERVICE_SHOPIFY = "Shopify"
+    SERVICE_WOOCOMMERCE = "WooCommerce"
+    SERVICE_MAILCHIMP = "Mailchimp"
+    SERVICE_XERO = "Xero"
+    SERVICE_GOOGLE_CALENDAR = "Google Calendar"
+    SERVICE_TWILIO = "Twilio (WhatsApp and SMS)"
+    SERVICE_EXPORTS = "Exports"
+
+    # -- integrations page ---------------------------------------------------------------
+    INTEGRATIONS_INTRO = "Connect the services your shop uses. Each syncs on its own schedule."
+    STATUS_CONNECTED = "Connected"
+    STATUS_DISCONNECTED = "Not connected"
+    STATUS_ERROR = "Needs attention"
+    STATUS_RECONNECT = "Reconnect needed"
+    STATUS_SYNCING = "Syncing…"
+    ACCOUNT = "Account: {account}"
+    NO_ACCOUNT = "No account connected"
+    LAST_SYNC = "Last sync: {when}"
+    LAST_SYNC_NEVER = "Last sync: never"
+    LAST_RESULT = "Result: {message}"
+    CONNECT = "&Connect…"
+    RECONNECT = "&Reconnect…"
+    DISCONNECT = "&Disconnect"
+    SYNC_NOW = "&Sync now"
+    DIRECTIONS = "D&irections…"
+    SCHEDULE = "Schedule"
+    SCHEDULE_ACCESSIBLE = "{service} schedule"
+    SCHEDULE_OFF = "Manual only"
+    SCHEDULE_15 = "Every 15 minutes"
+    SCHEDULE_60 = "Every hour"
+    SCHEDULE_DAILY = "Every day at 2 am"
+    SCHEDULE_CUSTOM = "Custom ({text})"
+    CONNECTING = "Connecting {service}…"
+    CONNECTED_SANDBOX = "{service} is connected to the sandbox."
+    CONNECT_UNAVAILABLE = (
+        "Connecting {service} needs the sign-in flows, which this version does not have yet; "
+        "try the demo shop to connect it to the sandbox."
+    )
+    CONFIRM_DISCONNECT_TITLE = "Disconnect {service}?"
+    CONFIRM_DISCONNECT = (
+        "Nexpura Desktop will stop syncing with {service} and forget its sign-in. "
+        "Your shop's data in the ledger is kept."
+    )
+    DISCONNECTED_MESSAGE = "{service} is disconnected."
+    SANDBOX_ACCOUNT = "{service} sandbox"
+    DIRECTIONS_TITLE = "{service}: what to sync"
+    DIRECTIONS_NONE = "{service} has no sync jobs in this version yet."
+    DIRECTION_BOTH = "Both ways"
+    DIRECTION_IMPORT = "Into Nexpura Desktop only"
+    DIRECTION_EXPORT = "Out to the service only"
+    DIRECTION_OFF = "Off"
+    SAVE = "&Save"
+    CANCEL = "&Cancel"
+    CLOSE = "C&lose"
+
+    # -- activity page -------------------------------------------------------------------
+    ACTIVITY_RUNS = "Recent syncs"
+    ACTIVITY_ISSUES = "Records that could not sync"
+    FILTER_SERVICE = "&Service:"
+    FILTER_OUTCOME = "&Outcome:"
+    FILTER_ALL = "All"
+    OUTCOME_SUCCESS = "Succeeded"
+    OUTCOME_PARTIAL = "Partly synced"
+    OUTCOME_FAILED = "Failed"
+    OUTCOME_CANCELLED = "Cancelled"
+    OUTCOME_SKIPPED = "Skipped"
+    OUTCOME_RUNNING = "Running"
+    COL_SERVICE = "Service"
+    COL_JOB = "Job"
+    COL_TRIGGER = "Started by"
+    COL_STARTED = "Started"
+    COL_OUTCOME = "Outcome"
+    COL_COUNTS = "Created / updated / unchanged / failed"
+    COL_MESSAGE = "Message"
+    COL_RECORD = "Record"
+    COL_REASON = "Reason"
+    COL_ATTEMPTS = "Attempts"
+    COL_STATE = "State"
+    RETRY = "&Retry"
+    SKIP = "S&kip"
+    RETRY_STARTED = "Retrying: {message}"
+    ISSUE_SKIPPED = "The record was skipped; syncs leave it alone from now on."
+    NO_ISSUE_SELECTED = "Select a record in the list first."
+    COUNTS = "{created} / {updated} / {unchanged} / {failed}"
+    TRIGGER_MANUAL = "You"
+    TRIGGER_SCHEDULE = "Schedule"
+    TRIGGER_CATCH_UP = "Catch-up after sleep"
+    TRIGGER_STARTUP = "Start-up"
+    TRIGGER_API = "API"
+
+    # -- exports page --------------------------------------------------------------------
+    EXPORTS_INTRO = (
+        "Save a CSV copy of your shop's tables: one file per table, readable by Excel, "
+        "LibreOffice and any other tool."
+    )
+    EXPORT_ALL_TABLES = "&All tables"
+    EXPORT_TABLES_ACCESSIBLE = "Tables to export"
+    EXPORT_FOLDER = "&Folder:"
+    EXPORT_BROWSE = "&Browse…"
+    EXPORT_CHOOSE_FOLDER = "Choose the folder for exports"
+    EXPORT_EXCEL = "Open in &Excel (adds a byte-order mark)"
+    EXPORT_ZIP = "One &zip file"
+    EXPORT_RUN = "&Export now"
+    EXPORT_CANCEL = "Cance&l export"
+    EXPORT_OPEN_FOLDER = "&Open folder"
+    EXPORT_RUNNING = "Exporting {table}…"
+    EXPORT_DONE = "Saved {rows} rows in {tables} tables to {path}"
+    EXPORT_CANCELLED = "The export was cancelled; nothing was saved."
+    EXPORT_FAILED = "The export failed: {message}"
+    EXPORT_NO_TABLES = "Choose at least one table, or tick All tables."
+    EXPORT_BUSY = "An export is already running."
+    EXPORT_HISTORY = "Recent exports"
+    EXPORT_CUSTOMER = "Export one &customer…"
+    EXPORT_CUSTOMER_TITLE = "Export one customer"
+    EXPORT_CUSTOMER_PROMPT = "Customer id (every row about this customer is saved):"
+    BACKUP_TITLE = "Scheduled backup exports"
+    BACKUP_ENABLED = "Save a full &backup export"
+    BACKUP_EVERY = "every"
+    BACKUP_DAILY = "day"
+    BACKUP_WEEKLY = "week"
+    BACKUP_KEEP = "&Keep the last"
+    BACKUP_KEEP_SUFFIX = "backups"
+    BACKUP_SAVE = "Save &backup settings"
+    BACKUP_SAVED = "Backup settings saved."
+
+    # -- messages page -------------------------------------------------------------------
+    MESSAGES_INTRO = "WhatsApp and SMS notifications sent to customers, newest first."
+    CHANNEL = "&Channel:"
+    CHANNEL_WHATSAPP = "WhatsApp"
+    CHANNEL_SMS = "SMS"
+    COL_CHANNEL = "Channel"
+    COL_SENT = "Sent"
+    COL_PHONE = "Phone"
+    COL_STATUS = "Delivery"
+    COL_TEXT = "Message"
+    COL_ERROR = "Problem"
+    MESSAGES_EMPTY = "No messages have been sent yet."
+
+    # -- settings page -------------------------------------------------------------------
+    SETTINGS_SHOP = "Shop profile (used by syncs)"
+    SETTINGS_TIMEZONE = "&Time zone:"
+    SETTINGS_COUNTRY = "C&ountry:"
+    SETTINGS_CURRENCY = "C&urrency:"
+    SETTINGS_TAX_INCLUSIVE = "Prices &include tax"
+    SETTINGS_APP = "This computer"
+    SETTINGS_DATA_FOLDER = "Data folder:"
+    SETTINGS_OPEN_DATA = "Open &data folder"
+    SETTINGS_START_AT_LOGIN = "Start Nexpura Desktop when I &log in"
+    SETTINGS_CLOSE_TO_TRAY = "Closing the window keeps syncing in the t&ray"
+    SETTINGS_SANDBOX = "Sa&ndbox mode (practise with fake services, no real accounts)"
+    SETTINGS_SANDBOX_URL = "Sandbox address:"
+    SETTINGS_SAVE = "&Save settings"
+    SETTINGS_SAVED = "Settings saved."
+    SETTINGS_CURRENCY_INVALID = "The currency is a three-letter code such as AUD."
+    SETTINGS_AUTOSTART_FAILED = "Could not change start at login: {message}"
+
+    # -- first run -----------------------------------------------------------------------
+    WELCOME_TITLE = "Welcome to Nexpura Desktop"
+    WELCOME_TEXT = (
+        "Nothing is set up yet. Try everything with a demo jewellery shop and practice "
+        "services, or bring in your own shop's data from a Nexpura export."
+    )
+    WELCOME_DEMO = "Try the &demo shop"
+    WELCOME_DEMO_HINT = "Demo data and practice versions of every service; no accounts needed."
+    WELCOME_IMPORT = "&Import my Nexpura export…"
+    WELCOME_IMPORT_HINT = "The .json file from Nexpura's Settings › Data export."
+    WELCOME_CHOOSE_FILE = "Choose your Nexpura export"
+    WELCOME_FILE_FILTER = "Nexpura export (*.json);;All files (*)"
+    WELCOME_LOADING_DEMO = "Loading the demo shop: {table}…"
+    WELCOME_STARTING_SANDBOX = "Starting the practice services…"
+    WELCOME_IMPORTING = "Importing {table}…"
+    WELCOME_FAILED = "That did not work: {message}"
+    WELCOME_DEMO_READY = "The demo shop is ready. Connect any service on the Integrations page."
+    WELCOME_IMPORT_DONE = "Imported {rows} rows from {file}."
+
+    # -- tray ----------------------------------------------------------------------------
+    TRAY_SYNC_ALL = "Sync &all now"
+    TRAY_SYNC_SERVICE = "Sync {service} now"
+    TRAY_SYNC_MENU = "Sync &one service"
+    TRAY_NO_SERVICES = "No service connected"
+    TRAY_LAST_RESULT = "Last: {message}"
+    TRAY_NO_RESULT = "No sync has run yet"
+    TRAY_EXPORT_NOW = "&Export now"
+    TRAY_PAUSE = "&Pause schedules"
+    TRAY_RESUME = "&Resume schedules"
+    TRAY_OPEN = "&Open Nexpura Desktop"
+    TRAY_QUIT = "&Quit"
+    TRAY_TOOLTIP = "Nexpura Desktop — {state}"
+    TRAY_TOOLTIP_LAST = "Nexpura Desktop — {state}\n{message}"
+    STATE_OK = "all in sync"
+    STATE_SYNCING = "syncing"
+    STATE_ATTENTION = "needs attention"
+    STATE_PAUSED = "schedules paused"
+    NOTIFY_FAILED_TITLE = "{service} sync failed"
+    NOTIFY_RECONNECT_TITLE = "{service} needs you to reconnect"
+    NOTIFY_STILL_RUNNING = "Nexpura Desktop keeps syncing in the tray. Quit from the tray menu."
+    SYNC_STARTED = "{message}"
+    PROGRESS = "{job}: {label} {count}"
+
+    # -- quitting ------------------------------------------------------------------------
+    QUIT_TITLE = "Quit Nexpura Desktop?"
+    QUIT_TEXT = (
+        "There is no system tray here, so scheduled syncs stop when the window closes. Quit anyway?"
+    )
+
+    # -- crashes -------------------------------------------------------------------------
+    CRASH_TITLE = "Something went wrong"
+    CRASH_TEXT = (
+        "Nexpura Desktop hit an unexpected problem and carried on. The details were saved "
+        "to:\n{path}\nPlease send that file to support if it happens again."
+    )
+    UNEXPECTED = "An unexpected problem ({kind}); the details are in the log file."
+
+    def __getattribute__(self, name: str) -> Any:
+        value = object.__getattribute__(self, name)
+        if isinstance(value, str) and not name.startswith("_"):
+            return QCoreApplication.translate(CONTEXT, value)
+        return value
+
+    def source_texts(self) -> dict[str, str]:
+        """Name → English source text of every string (for tests and ``.ts`` generation)."""
+        return {
+            name: value
+            for name, value in vars(type(self)).items()
+            if isinstance(value, str) and name.isupper()
+        }
+
+
+S = _Strings()
+
+_SERVICE_KEYS = {
+    "shopify": "SERVICE_SHOPIFY",
+    "woocommerce": "SERVICE_WOOCOMMERCE",
+    "mailchimp": "SERVICE_MAILCHIMP",
+    "xero": "SERVICE_XERO",
+    "google_calendar": "SERVICE_GOOGLE_CALENDAR",
+    "twilio": "SERVICE_TWILIO",
+    "exports": "SERVICE_EXPORTS",
+}
+
+
+def service_name(service: str) -> str:
+    """The translated name the owner knows a service by."""
+    key = _SERVICE_KEYS.get(service)
+    return str(getattr(S, key)) if key else service.replace("_", " ").title()
+
+
+def outcome_name(outcome: str | None) -> str:
+    names = {
+        None: S.OUTCOME_RUNNING,
+        "success": S.OUTCOME_SUCCESS,
+        "partial": S.OUTCOME_PARTIAL,
+        "failed": S.OUTCOME_FAILED,
+        "cancelled": S.OUTCOME_CANCELLED,
+        "skipped": S.OUTCOME_SKIPPED,
+    }
+    return str(names.get(outcome, outcome or ""))
+
+
+def trigger_name(trigger: str) -> str:
+    names = {
+        "manual": S.TRIGGER_MANUAL,
+        "schedule": S.TRIGGER_SCHEDULE,
+        "catch-up": S.TRIGGER_CATCH_UP,
+        "startup": S.TRIGGER_STARTUP,
+        "api": S.TRIGGER_API,
+    }
+    return str(names.get(trigger, trigger))

@@ -32,13 +32,10 @@ def has_display() -> bool:
 
 
 def build_registry() -> Registry:
-    """Every job the app can run: the connectors' sync jobs and the backup export."""
-    from .connectors.registry import build_registry as connector_registry
-    from .ui import backups
+    """Every job the app can run (the same registry ``sync`` and ``run-due`` use)."""
+    from .connectors.registry import build_registry as full_registry
 
-    registry = connector_registry()
-    backups.register(registry)
-    return registry
+    return full_registry()
 
 
 def run_gui(paths: Paths, *, demo: bool = False, sandbox_url: str | None = None) -> int:

@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Nexpura Desktop: the shop's Nexpura data, synced and exported from this PC.",
     )
     parser.add_argument("--version", action="version", version=f"nexpura-desktop {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the demo shop in a fresh home (with no command)"
+    )
     _common(parser, top=True)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
@@ -100,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     command("run-due", _cmd_run_due, "run whatever scheduled jobs are due, once, and exit")
 
     p = command("quickstart", _cmd_quickstart, "demo shop in a fresh home, then a full export")
+
+    p = command("gui", _cmd_gui, "open the Nexpura Desktop window (the default)")
+    p.add_argument(
+        "--demo", action="store_true", help="go straight to the demo shop in a fresh home"
+    )
     _connect_commands(command)
     return parser
 
@@ -264,12 +272,35 @@ def _service_name(name: str) -> str:
     return "google_calendar" if name == "google" else name
 
 
+def _configure_secrets(args: argparse.Namespace, paths: Paths) -> None:
+    """Give background jobs this home's keyring (when one is usable; jobs say if not)."""
+    from .auth.commands import keyring_home
+    from .auth.keyring_choice import secret_store
+    from .ledger import connections
+    from .ledger.db import Ledger
+    from .secrets import set_default_store
+
+    with Ledger(paths.ledger) as ledger:
+        sandboxed = any("sandbox" in c.config for c in connections.all_connections(ledger.conn))
+    try:
+        store = secret_store(
+            keyring_home(getattr(args, "home", None)),
+            paths.data,
+            sandbox=sandboxed or bool(getattr(args, "sandbox", None)),
+        )
+    except UserError as exc:
+        log.warning("no keyring for background jobs: %s", exc)
+        return
+    set_default_store(store)
+
+
 def _cmd_sync(args: argparse.Namespace) -> int:
     from .connectors.registry import build_registry
     from .engine.run_due import run_sync
     from .engine.summary import sync_summary_json
 
     paths = _paths(args)
+    _configure_secrets(args, paths)
     results = run_sync(
         paths.ledger,
         build_registry(),
@@ -301,6 +332,7 @@ def _cmd_run_due(args: argparse.Namespace) -> int:
     from .engine.run_due import run_due
 
     paths = _paths(args)
+    _configure_secrets(args, paths)
     runs = run_due(paths.ledger, build_registry(), progress=_progress())
     if not runs:
         print("nothing is due")
@@ -328,26 +360,45 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_quickstart(args: argparse.Namespace) -> int:
-    """What ``make run`` shows until the window exists: demo shop, then a full export."""
+def _cmd_gui(args: argparse.Namespace) -> int:
+    """The window; on a machine with no display, say so and run the demo headless."""
     import tempfile
 
-    from .exports import table_export
-    from .ledger import demo
-    from .ledger.db import Ledger
+    from .app import has_display
+
+    demo = bool(getattr(args, "demo", False))
+    if not has_display():
+        print(
+            "nexpura-desktop: no display here, so the window cannot open; "
+            "running the demo headless instead",
+            file=sys.stderr,
+        )
+        return _cmd_quickstart(args)
+    from .app import run_gui
+
+    home = getattr(args, "home", None)
+    if demo and home is None:
+        home = tempfile.mkdtemp(prefix="nexpura-demo-")
+    paths = resolve(home).ensure()
+    from .logs import setup_logging
+
+    setup_logging(paths.logs)
+    return run_gui(paths, demo=demo, sandbox_url=getattr(args, "sandbox", None))
+
+
+def _cmd_quickstart(args: argparse.Namespace) -> int:
+    """The demo without a window: demo shop, sandbox, connect, sync, export."""
+    import tempfile
+
+    from . import headless_demo
 
     home = getattr(args, "home", None) or tempfile.mkdtemp(prefix="nexpura-demo-")
     paths = resolve(home).ensure()
     from .logs import setup_logging
 
     setup_logging(paths.logs)
-    print(f"demo home: {home}")
-    with Ledger(paths.ledger) as ledger:
-        if ledger.row_count("tenants") == 0:
-            counts = demo.load_demo(ledger, "small", 1, progress=_progress())
-            print(f"loaded the demo shop: {sum(counts.values()):,} rows in {len(counts)} tables")
-    result = table_export.export_ledger(paths.ledger, paths.exports, progress=_progress())
-    print(f"full CSV export written to: {result.path}")
+    print(f"demo home: {home}", flush=True)
+    headless_demo.run(paths, say=lambda line: print(line, flush=True), progress=_progress())
     return 0
 
 
@@ -456,7 +507,7 @@ def run(argv: Sequence[str]) -> int:
             args.sandbox = os.environ[SANDBOX_ENV]
         handler: Handler | None = getattr(args, "handler", None)
         if handler is None:
-            handler = _cmd_quickstart
+            handler = _cmd_gui
         return handler(args)
     except UsageError as exc:
         print(f"nexpura-desktop: {exc}", file=sys.stderr)

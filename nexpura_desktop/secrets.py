@@ -189,3 +189,16 @@ class SecretStore:
             if "no recommended backend" in str(exc).lower():
                 raise KeyringUnavailable(UNAVAILABLE_MESSAGE) from None
             raise
+
+
+_default_store: SecretStore | None = None
+
+
+def set_default_store(store: SecretStore | None) -> None:
+    """The store background jobs use (set once by the composition root: CLI or window)."""
+    global _default_store
+    _default_store = store
+
+
+def default_store() -> SecretStore | None:
+    return _default_store

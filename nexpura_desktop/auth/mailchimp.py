@@ -95,6 +95,8 @@ async def connect_mailchimp(ctx: ConnectContext, options: MailchimpOptions) -> C
         "audience_name": dict(audiences)[audience_id],
         "scopes": [],
     }
+    if ctx.endpoints.is_sandbox:
+        config["api_base_url"] = ctx.endpoints.mailchimp_api(dc)
     account = str(account_name) if account_name else None
     ctx.save(SERVICE, account=account, config=config, secrets={KEY_ITEM: key})
     return ConnectResult(SERVICE, account, config)

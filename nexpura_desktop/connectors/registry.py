@@ -1,4 +1,4 @@
-"""The engine's job registry with every connector that has engine jobs.
+"""The engine's job registry: every connector that has engine jobs, plus backups.
 
 A connector package that defines ``streams.register(registry)`` is picked up here; the
 GUI, ``sync`` and ``run-due`` all build their engine from this one registry.
@@ -23,4 +23,7 @@ def build_registry() -> Registry:
                 continue  # this connector has no engine jobs yet
             raise
         streams.register(registry)
+    from ..exports import backups  # scheduled backup exports run on the exports lane
+
+    backups.register(registry)
     return registry

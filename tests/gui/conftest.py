@@ -17,9 +17,9 @@ from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
 from nexpura_desktop.engine.job import JobContext
 from nexpura_desktop.engine.registry import Registry
+from nexpura_desktop.exports import backups
 from nexpura_desktop.ledger import connections
 from nexpura_desktop.paths import resolve
-from nexpura_desktop.ui import backups
 from nexpura_desktop.ui.backend import Backend
 from nexpura_desktop.ui.shell import Shell
 

@@ -13,8 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from nexpura_desktop.exports import export_ledger
-from nexpura_desktop.ui import backups
+from nexpura_desktop.exports import backups, export_ledger
 from nexpura_desktop.ui.backend import Backend
 from nexpura_desktop.ui.pages import exports as exports_page
 from nexpura_desktop.ui.shell import Shell

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from nexpura_desktop import app
-from nexpura_desktop.ui import backups
+from nexpura_desktop.exports import backups
 from nexpura_desktop.ui.backend import Backend
 from nexpura_desktop.ui.crash import CrashHandler
 from nexpura_desktop.ui.shell import Shell

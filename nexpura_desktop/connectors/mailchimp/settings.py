@@ -21,7 +21,7 @@ from ...engine.errors import AuthExpired, ConfigurationError
 from ...ledger import connections
 from ...ledger.db import Ledger
 from ...paths import HOME_ENV
-from ...secrets import SecretStore, keyring_service
+from ...secrets import SecretStore, default_store, keyring_service
 
 API_KEY_ITEM = "mailchimp/api_key"
 AUDIENCE_KEY = "audience_id"
@@ -43,6 +43,9 @@ SettingsProvider = Callable[[Ledger], MailchimpSettings]
 
 
 def _secret_store() -> SecretStore:
+    configured = default_store()
+    if configured is not None:
+        return configured
     home = os.environ.get(HOME_ENV) or None
     return SecretStore(service=keyring_service(Path(home) if home else None))
 

@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...exports import ExportResult, export_customer, export_ledger
-from .. import backups
+from ...exports import ExportResult, backups, export_customer, export_ledger
 from ..backend import Backend
 from ..bridge import BackgroundTask, ProgressFn
 from ..strings import S

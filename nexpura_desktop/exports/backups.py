@@ -16,7 +16,7 @@ from typing import Any
 
 from ..engine.job import JobContext
 from ..engine.registry import Registry
-from ..exports import export_ledger
+from . import export_ledger
 
 JOB = "exports.backup.export"
 SCHEDULE_KEY = f"schedule.{JOB}"

@@ -190,18 +190,21 @@ class Emulator:
         return JSONResponse({"faults": [r.to_json() for r in self.faults.rules()]})
 
     async def _ctl_clock(self, request: Request) -> Response:
-        if request.method == "POST":
-            try:
-                payload = await request.json()
-                self.clock.advance(float(payload.get("advance", 0)))
-            except (ValueError, TypeError, AttributeError) as exc:
-                return JSONResponse({"error": str(exc)}, status_code=400)
-        return JSONResponse(
-            {"now": self.clock.now().isoformat(), "time_scale": self.clock.time_scale}
-        )
+        return await clock_endpoint(self.clock, request)
 
     async def _ctl_credentials(self, request: Request) -> Response:
         return JSONResponse(self.credentials())
+
+
+async def clock_endpoint(clock: SandboxClock, request: Request) -> Response:
+    """``GET`` reads the sandbox clock; ``POST {"advance": seconds}`` moves it forward."""
+    if request.method == "POST":
+        try:
+            payload = await request.json()
+            clock.advance(float(payload.get("advance", 0)))
+        except (ValueError, TypeError, AttributeError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+    return JSONResponse({"now": clock.now().isoformat(), "time_scale": clock.time_scale})
 
 
 def load_demo_tables(options: Mapping[str, Any]) -> Mapping[str, Iterable[Mapping[str, Any]]]:

@@ -19,7 +19,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from .clock import SandboxClock
-from .core import Emulator, load_demo_tables
+from .core import Emulator, clock_endpoint, load_demo_tables
 from .transport import SandboxTransport
 
 # service name -> "module:class"; the order is the port order of ``nexpura-desktop sandbox``.
@@ -114,15 +114,7 @@ class Sandbox:
             return JSONResponse({"reset": list(self.emulators)})
 
         async def clock(request: Request) -> Response:
-            if request.method == "POST":
-                try:
-                    payload = await request.json()
-                    self.clock.advance(float(payload.get("advance", 0)))
-                except (ValueError, TypeError, AttributeError) as exc:
-                    return JSONResponse({"error": str(exc)}, status_code=400)
-            return JSONResponse(
-                {"now": self.clock.now().isoformat(), "time_scale": self.clock.time_scale}
-            )
+            return await clock_endpoint(self.clock, request)
 
         return Starlette(
             routes=[

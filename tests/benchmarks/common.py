@@ -52,5 +52,16 @@ def run_child(code: str, *args: str) -> tuple[dict[str, Any], float]:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size in MB (Linux reports KB)."""
+    """This process's peak resident set size in MB.
+
+    ``VmHWM`` belongs to this exec'd image; ``ru_maxrss`` can carry a parent's peak over
+    exec, so it is only the fallback where /proc is missing.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from ...auth.oauth1 import OAuth1
+from ...auth.woocommerce import normalise_store_url
 from ...engine.errors import SyncCancelled, Throttled, Transient
 from ...http import new_client
 from ...sync.pacing import Pacer
@@ -47,15 +48,6 @@ def default_pacer() -> Pacer:
     """WooCommerce publishes no rate limit: requests are sequential and self-paced by the
     shop's response time, so the bucket is wide and the pacer mostly does backoff."""
     return Pacer("woocommerce", rate=200.0, burst=200.0, base_backoff=1.0, max_backoff=30.0)
-
-
-def normalise_store_url(store_url: str) -> str:
-    """``https://shop.example/`` or ``…/wp-json/wc/v3`` → ``https://shop.example``."""
-    url = store_url.strip().rstrip("/")
-    for suffix in (API_PATH, "/wp-json"):
-        if url.lower().endswith(suffix):
-            url = url[: -len(suffix)]
-    return url.rstrip("/")
 
 
 def gmt_param(value: datetime | str) -> str:

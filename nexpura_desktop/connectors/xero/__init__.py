@@ -1,0 +1,1 @@
+"""Xero: draft invoices (issue 6) and keeping the connection alive."""

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 Handler = Callable[[argparse.Namespace], int]
 log = logging.getLogger(__name__)
+
+# Modules that add their own commands through ``add_cli_commands(command)``.
+CLI_EXTENSIONS = ("nexpura_desktop.connectors.google_calendar.commands",)
 SANDBOX_ENV = "NEXPURA_DESKTOP_SANDBOX"
 
 
@@ -103,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     command("run-due", _cmd_run_due, "run whatever scheduled jobs are due, once, and exit")
 
     p = command("quickstart", _cmd_quickstart, "demo shop in a fresh home, then a full export")
+
+    import importlib
+
+    for module_name in CLI_EXTENSIONS:
+        importlib.import_module(module_name).add_cli_commands(command)
 
     p = command("gui", _cmd_gui, "open the Nexpura Desktop window (the default)")
     p.add_argument(

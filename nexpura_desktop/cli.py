@@ -27,7 +27,10 @@ Handler = Callable[[argparse.Namespace], int]
 log = logging.getLogger(__name__)
 
 # Modules that add their own commands through ``add_cli_commands(command)``.
-CLI_EXTENSIONS = ("nexpura_desktop.connectors.google_calendar.commands",)
+CLI_EXTENSIONS = (
+    "nexpura_desktop.connectors.google_calendar.commands",
+    "nexpura_desktop.connectors.xero.commands",
+)
 SANDBOX_ENV = "NEXPURA_DESKTOP_SANDBOX"
 
 

@@ -1,4 +1,8 @@
-"""Xero's engine jobs.
+"""Xero's engine jobs: the draft-invoice push and the token keep-alive.
+
+``xero.invoices.export`` (a sync job; manual by default, optional schedule) sends every
+sent/issued ledger invoice to the bound organisation as a **DRAFT** ``ACCREC`` invoice
+(see :mod:`.push` for the steps and the crash-safety rules).
 
 ``xero.token.keepalive`` refreshes the tokens of an idle connection well inside Xero's
 60-day window for unused refresh tokens (reference/prior-art.md C2): without it a shop
@@ -17,8 +21,11 @@ from ...engine.job import JobContext
 from ...engine.registry import Registry
 from ...ledger import connections
 from ...secrets import default_store
+from .push import export_invoices
+from .settings import SettingsProvider, load_settings
 
 KEEP_ALIVE_JOB = "xero.token.keepalive"
+EXPORT_JOB = "xero.invoices.export"
 KEEP_ALIVE_SCHEDULE = {"kind": "interval", "minutes": 24 * 60}
 
 
@@ -46,7 +53,27 @@ class TokenKeepAlive:
             ctx.count("unchanged")
 
 
-def register(registry: Registry) -> None:
+class InvoicesExport:
+    """``xero.invoices.export``."""
+
+    def __init__(self, settings: SettingsProvider) -> None:
+        self._settings = settings
+
+    def run(self, ctx: JobContext) -> None:
+        async def go() -> None:
+            await export_invoices(ctx, await self._settings(ctx.ledger))
+
+        asyncio.run(go())
+
+
+def register(registry: Registry, *, settings: SettingsProvider | None = None) -> None:
+    """Declare the Xero jobs (``settings`` replaces the keyring/connection lookup)."""
+    provider: SettingsProvider = settings or load_settings
+    registry.register(
+        EXPORT_JOB,
+        lambda: InvoicesExport(provider),
+        description="sent invoices to Xero as drafts; edits and voids follow while still drafts",
+    )
     registry.register_maintenance(
         KEEP_ALIVE_JOB,
         TokenKeepAlive,

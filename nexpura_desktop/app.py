@@ -87,6 +87,7 @@ def run_gui(paths: Paths, *, demo: bool = False, sandbox_url: str | None = None)
         closing = asyncio.Event()
         app.aboutToQuit.connect(closing.set)
         shell.start()
+        _install_secret_store(shell)
         if demo and not shell.backend.has_shop():
             shell.window.first_run.start_demo()
         with loop:
@@ -96,6 +97,23 @@ def run_gui(paths: Paths, *, demo: bool = False, sandbox_url: str | None = None)
     finally:
         crash.uninstall()
         instance.close()
+
+
+def _install_secret_store(shell: Shell) -> None:
+    """Choose the keyring off the GUI thread and make it the store engine jobs read.
+
+    A missing or locked keyring is one sentence in the status bar; connecting says it
+    again when tried.
+    """
+    from .secrets import set_default_store
+    from .ui.bridge import BackgroundTask
+
+    backend = shell.backend
+    task = BackgroundTask("keyring", lambda _p, _c: backend.secret_store(), shell)
+    task.succeeded.connect(set_default_store)
+    task.failed.connect(shell.window.show_status)
+    shell.keyring_task = task
+    task.start()
 
 
 def _build_shell(paths: Paths, sandbox_url: str | None) -> Shell:

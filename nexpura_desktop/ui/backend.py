@@ -6,12 +6,15 @@ thing.  Reads here are small and indexed (a card's row, the last 200 runs), fine
 GUI thread; anything bulky (demo load, import, export) is a function the UI runs on a
 worker thread (see ``bridge.BackgroundTask``), each opening its own ``Ledger``.
 
-Adapters still to wire when the service connection flows land (``nexpura_desktop.auth``
-connect/disconnect/status): ``connect_service`` and ``disconnect_service``.
+Connecting runs the real flows of ``nexpura_desktop.auth.connect`` (``connect_async``,
+``disconnect_service``); they touch the keyring and the network, so the UI calls them on a
+worker thread (``ui.connect_dialog.ConnectRunner``, ``bridge.BackgroundTask``), never on
+the GUI thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
@@ -19,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine.engine import Engine, Submission
 from ..engine.errors import UnknownSync
@@ -32,14 +35,21 @@ from ..ledger import connections
 from ..ledger.connections import Connection
 from ..ledger.db import Ledger
 from ..paths import Paths
+from ..secrets import SecretStore
 from ..sync import issues as sync_issues
 from .strings import S, service_name
+
+if TYPE_CHECKING:  # the auth flows load on first use: they are not needed to show the window
+    import httpx
+
+    from ..auth.connect import DisconnectResult, Options
+    from ..auth.context import Chooser, ConnectResult
+    from ..auth.endpoints import Endpoints
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, "int | None"], None]
 
 SERVICES = connections.SERVICES
-SANDBOX_NAMES = {"google_calendar": "google"}  # connection service -> sandbox emulator
 HISTORY_KEY = "ui.export_history"
 HISTORY_LIMIT = 20
 
@@ -82,8 +92,13 @@ class Backend:
         registry: Registry,
         *,
         sandbox_url: str | None = None,
+        secrets: SecretStore | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.paths = paths.ensure()
+        self._secrets = secrets  # None: chosen lazily (keyring_choice), off the GUI thread
+        self._secrets_lock = threading.Lock()
+        self.transport = transport  # tests: an in-process sandbox
         with Ledger(paths.ledger):
             pass  # create / migrate once, before any thread opens it
         self.registry = registry
@@ -185,39 +200,100 @@ class Backend:
         with self.ledger() as ledger:
             return connections.get(ledger.conn, service)
 
-    def connect_service(self, service: str) -> str:
-        """Connect ``service``; returns the sentence to show.
+    def keyring_home(self) -> Path | None:
+        """The home naming the keyring entries, as the CLI's ``--home`` would (None: default)."""
+        root = self.paths.data.parent
+        if self.paths.data == root / "data" and self.paths.logs == root / "logs":
+            return root
+        return None
 
-        Adapter: until the connection flows exist, only sandbox connections are possible
-        (every integration connectable without accounts in the demo).
+    def secret_store(self) -> SecretStore:
+        """The keyring store for this home (may probe the keyring: call off the GUI thread).
+
+        Raises a one-line ``UserError`` when no usable keyring exists.
         """
-        url = self.sandbox_url()
-        name = service_name(service)
-        if url is None:
-            raise UserError(S.CONNECT_UNAVAILABLE.format(service=name))
+        with self._secrets_lock:
+            if self._secrets is None:
+                from ..auth.keyring_choice import secret_store
+
+                self._secrets = secret_store(
+                    self.keyring_home(), self.paths.data, sandbox=self.sandbox_url() is not None
+                )
+            return self._secrets
+
+    async def endpoints(self, sandbox_url: str | None = None) -> Endpoints:
+        from ..auth.endpoints import load_endpoints
+
+        return await load_endpoints(sandbox_url or self.sandbox_url(), transport=self.transport)
+
+    async def connect_async(
+        self,
+        options: Options,
+        *,
+        open_url: Callable[[str], None],
+        choose: Chooser | None,
+        progress: Progress | None = None,
+    ) -> ConnectResult:
+        """Run the service's connect flow (worker thread: keyring, network, loopback)."""
+        from ..auth.connect import connect
+        from ..auth.context import ConnectContext
+
+        endpoints = await self.endpoints()
+        store = self.secret_store()
         with self.ledger() as ledger:
-            current = connections.get(ledger.conn, service).config
-            config = {
-                **current,
-                "sandbox": url,
-                "sandbox_service": SANDBOX_NAMES.get(service, service),
+            schedules = {
+                c.service: c.config.get("schedule")
+                for c in connections.all_connections(ledger.conn)
             }
-            config.setdefault("schedule", {"kind": "interval", "minutes": 60})
-            connections.save_connected(
-                ledger.conn,
-                service,
-                account=S.SANDBOX_ACCOUNT.format(service=name),
-                config=config,
-                secrets=[],
+            ctx = ConnectContext(
+                ledger=ledger,
+                secrets=store,
+                endpoints=endpoints,
+                transport=self.transport,
+                open_url=open_url,
+                choose=choose,
+                progress=progress,
             )
-        return S.CONNECTED_SANDBOX.format(service=name)
+            result = await connect(ctx, options)
+            connections.update_config(
+                ledger.conn,
+                result.service,
+                schedule=schedules.get(result.service) or {"kind": "interval", "minutes": 60},
+            )
+        return result
+
+    async def disconnect_async(self, service: str) -> DisconnectResult:
+        """Remote revoke (where the service has one), keyring clean-up, row kept."""
+        from ..auth.connect import disconnect
+        from ..auth.context import ConnectContext
+        from ..auth.endpoints import SandboxUnreachable, load_endpoints
+
+        self.engine.cancel(service)
+        recorded = self.connection(service).config.get("sandbox")
+        notes: list[str] = []
+        remote = True
+        try:
+            endpoints = await self.endpoints(str(recorded) if recorded else None)
+        except SandboxUnreachable as exc:
+            notes.append(str(exc))
+            endpoints = await load_endpoints(None)
+            remote = False
+        store = self.secret_store()
+        with self.ledger() as ledger:
+            ctx = ConnectContext(
+                ledger=ledger, secrets=store, endpoints=endpoints, transport=self.transport
+            )
+            result = await disconnect(ctx, service, remote=remote)
+        result.notes[:0] = notes
+        return result
 
     def disconnect_service(self, service: str) -> str:
-        """Adapter: remote revoke and keyring clean-up come with the connection flows."""
-        self.engine.cancel(service)
-        with self.ledger() as ledger:
-            connections.mark_disconnected(ledger.conn, service)
-        return S.DISCONNECTED_MESSAGE.format(service=service_name(service))
+        """Blocking disconnect for a worker thread; returns the sentence to show."""
+        result = asyncio.run(self.disconnect_async(service))
+        text = S.DISCONNECTED_MESSAGE.format(service=service_name(service))
+        if result.revoked:
+            text = S.DISCONNECTED_REVOKED.format(service=service_name(service))
+        return " ".join([text, *(f"{n[:1].upper()}{n[1:]}." for n in result.notes)])
 
     def set_schedule(self, service: str, schedule: dict[str, Any]) -> None:
         Schedule.from_config(schedule)  # refuse a bad one before storing it

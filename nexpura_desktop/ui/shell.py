@@ -60,6 +60,7 @@ class Shell(QObject):
         self.timer.timeout.connect(self.tick)
         self._last_tick = time.monotonic()
         self.sandbox_task: BackgroundTask | None = None
+        self.keyring_task: BackgroundTask | None = None
 
     def start(self) -> None:
         """Show the window (and tray), start the scheduler's timer."""
@@ -134,8 +135,10 @@ class Shell(QObject):
         self.window.hide()
         stopped = self.window.exports.shutdown(timeout)
         stopped = self.window.first_run.shutdown(timeout) and stopped
-        if self.sandbox_task is not None:
-            stopped = self.sandbox_task.wait(timeout) and stopped
+        stopped = self.window.integrations.shutdown(timeout) and stopped
+        for task in (self.sandbox_task, self.keyring_task):
+            if task is not None:
+                stopped = task.wait(timeout) and stopped
         self.bridge.detach()
         stopped = self.backend.shutdown(timeout) and stopped
         self.tray.menu.deleteLater()

@@ -71,18 +71,79 @@ class _Strings:
     SCHEDULE_DAILY = "Every day at 2 am"
     SCHEDULE_CUSTOM = "Custom ({text})"
     CONNECTING = "Connecting {service}…"
-    CONNECTED_SANDBOX = "{service} is connected to the sandbox."
-    CONNECT_UNAVAILABLE = (
-        "Connecting {service} needs the sign-in flows, which this version does not have yet; "
-        "try the demo shop to connect it to the sandbox."
+    CONNECT_TITLE = "Connect {service}"
+    CONNECT_INTRO_KEYS = "Paste the details from your {service} account. {hint}"
+    CONNECT_INTRO_BROWSER = (
+        "Nexpura Desktop opens {service} in your web browser; sign in there and allow "
+        "access. {hint}"
     )
+    CONNECT_SANDBOX_NOTE = (
+        "Sandbox mode: leave the fields empty to use the sandbox's own test account."
+    )
+    CONNECT_START = "&Connect"
+    CONNECT_SIGN_IN = "&Sign in with browser"
+    COPY_LINK = "Copy &link"
+    LINK_COPIED = "The sign-in link is on the clipboard; paste it into your browser."
+    CONNECT_WAITING_BROWSER = "Waiting for you to finish signing in in your browser…"
+    CONNECT_WORKING = "Connecting…"
+    CONNECT_CHOOSE = "C&ontinue"
+    CONNECT_CANCELLED = "Connecting {service} was cancelled."
+    CONNECT_DONE = "{summary}."
+    FIELD_REQUIRED = "Needed."
+    HINT_SHOPIFY = (
+        "The access token is in Shopify admin > Settings > Apps and sales channels > "
+        "Develop apps > your app > API credentials (Admin API access token, starts with "
+        "shpat_)."
+    )
+    HINT_WOOCOMMERCE = (
+        "Create the key in WordPress admin > WooCommerce > Settings > Advanced > REST API > "
+        "Add key, with Read/Write permission; copy both the consumer key (ck_…) and secret "
+        "(cs_…)."
+    )
+    HINT_MAILCHIMP = (
+        "Create a key in Mailchimp under your profile > Extras > API keys > Create A Key; "
+        "it ends with your data centre, like -us21."
+    )
+    HINT_TWILIO = (
+        "The Account SID and Auth Token are on the Twilio Console home page under Account "
+        "Info; the senders are under Messaging > Senders."
+    )
+    HINT_XERO = (
+        "Uses your Xero app's client id (developer.xero.com > My Apps > your app, PKCE "
+        "type); you choose the organisation after signing in."
+    )
+    HINT_GOOGLE = (
+        "Uses a Google Cloud OAuth client of type Desktop app (Google Cloud console > APIs & "
+        "Services > Credentials); the client id and secret are in its downloaded JSON."
+    )
+    FIELD_SHOP = "Shop name"
+    FIELD_SHOP_PLACEHOLDER = "your-shop.myshopify.com"
+    FIELD_TOKEN = "Admin API access token"  # noqa: S105 (a label, not a secret)
+    FIELD_STORE_URL = "Shop address"
+    FIELD_STORE_URL_PLACEHOLDER = "https://shop.example.com"
+    FIELD_CONSUMER_KEY = "Consumer key"
+    FIELD_CONSUMER_SECRET = "Consumer secret"  # noqa: S105 (a label, not a secret)
+    FIELD_API_KEY = "API key"
+    FIELD_ACCOUNT_SID = "Account SID"
+    FIELD_AUTH_TOKEN = "Auth Token"  # noqa: S105 (a label, not a secret)
+    FIELD_WHATSAPP_FROM = "WhatsApp sender"
+    FIELD_SMS_FROM = "SMS sender"
+    FIELD_SENDER_PLACEHOLDER = "+61400000000 or MG…"
+    FIELD_CLIENT_ID = "Client id"
+    FIELD_CLIENT_SECRET = "Client secret"  # noqa: S105 (a label, not a secret)
+    INVALID_SHOPIFY_TOKEN = "An Admin API access token starts with shpat_."  # noqa: S105 (a label, not a secret)
+    INVALID_CONSUMER_KEY = "A consumer key is ck_ followed by 40 letters and digits."
+    INVALID_CONSUMER_SECRET = "A consumer secret is cs_ followed by 40 letters and digits."  # noqa: S105 (a label, not a secret)
+    INVALID_ACCOUNT_SID = "An Account SID is AC followed by 32 letters and digits."
+    INVALID_HEX32 = "This is 32 letters and digits; copy it again."
     CONFIRM_DISCONNECT_TITLE = "Disconnect {service}?"
     CONFIRM_DISCONNECT = (
         "Nexpura Desktop will stop syncing with {service} and forget its sign-in. "
         "Your shop's data in the ledger is kept."
     )
     DISCONNECTED_MESSAGE = "{service} is disconnected."
-    SANDBOX_ACCOUNT = "{service} sandbox"
+    DISCONNECTED_REVOKED = "{service} is disconnected and its access was revoked."
+    DISCONNECTING = "Disconnecting {service}…"
     DIRECTIONS_TITLE = "{service}: what to sync"
     DIRECTIONS_NONE = "{service} has no sync jobs in this version yet."
     DIRECTION_BOTH = "Both ways"

@@ -20,6 +20,7 @@ from nexpura_desktop.engine.registry import Registry
 from nexpura_desktop.exports import backups
 from nexpura_desktop.ledger import connections
 from nexpura_desktop.paths import resolve
+from nexpura_desktop.secrets import MemoryKeyring, SecretStore
 from nexpura_desktop.ui.backend import Backend
 from nexpura_desktop.ui.shell import Shell
 
@@ -91,8 +92,14 @@ def registry(fake_jobs: FakeJobs) -> Registry:
 
 
 @pytest.fixture
-def backend(isolated_home: Path, registry: Registry) -> Iterator[Backend]:
-    made = Backend(resolve(isolated_home), registry)
+def keyring() -> MemoryKeyring:
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def backend(isolated_home: Path, registry: Registry, keyring: MemoryKeyring) -> Iterator[Backend]:
+    store = SecretStore(service="Nexpura Desktop [gui test]", backend=keyring)
+    made = Backend(resolve(isolated_home), registry, secrets=store)
     yield made
     made.shutdown(10)
 

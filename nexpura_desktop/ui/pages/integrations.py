@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -25,8 +26,12 @@ from ...engine.runs import RunSummary
 from ...errors import UserError
 from ...ledger.connections import Connection
 from ..backend import SERVICES, Backend
+from ..bridge import BackgroundTask
 from ..strings import S, service_name
 from ..widgets import StatusBadge, heading, note
+
+if TYPE_CHECKING:
+    from ..connect_dialog import ConnectDialog
 
 SCHEDULES: list[tuple[str, dict[str, Any]]] = [
     ("SCHEDULE_OFF", {"kind": "off"}),
@@ -211,6 +216,9 @@ class IntegrationsPage(QWidget):
         self.backend = backend
         self.syncing: set[str] = set()
         self.cards: dict[str, ServiceCard] = {}
+        self.connect_dialog: ConnectDialog | None = None
+        self.open_url: Callable[[str], None] | None = None  # None: the system browser
+        self.tasks: list[BackgroundTask] = []
         inner = QWidget(self)
         grid = QGridLayout(inner)
         for index, service in enumerate(SERVICES):
@@ -251,13 +259,19 @@ class IntegrationsPage(QWidget):
 
     # -- actions -------------------------------------------------------------------------
     def connect_service(self, service: str) -> None:
+        """Open the service's connect dialog (its flow runs on a worker thread)."""
+        if self.connect_dialog is not None and self.connect_dialog.isVisible():
+            self.connect_dialog.raise_()
+            return
+        from ..connect_dialog import ConnectDialog  # the auth flows load on first use
+
         self.status.emit(S.CONNECTING.format(service=service_name(service)))
-        try:
-            self.status.emit(self.backend.connect_service(service))
-        except UserError as exc:
-            self.status.emit(str(exc))
-            QMessageBox.information(self, service_name(service), str(exc))
-        self.refresh()
+        dialog = ConnectDialog(self.backend, service, self, open_url=self.open_url)
+        dialog.setModal(True)
+        dialog.connected.connect(self.status.emit)
+        dialog.finished.connect(lambda _code: self.refresh())
+        self.connect_dialog = dialog
+        dialog.open()
 
     def disconnect_service(self, service: str) -> None:
         name = service_name(service)
@@ -268,8 +282,28 @@ class IntegrationsPage(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self.status.emit(self.backend.disconnect_service(service))
-        self.refresh()
+        self.start_disconnect(service)
+
+    def start_disconnect(self, service: str) -> BackgroundTask:
+        """Revoke and clear the keyring on a worker thread; the card follows when done."""
+        backend = self.backend
+        self.status.emit(S.DISCONNECTING.format(service=service_name(service)))
+        self.cards[service].disconnect_button.setEnabled(False)
+        task = BackgroundTask(
+            f"disconnect-{service}", lambda _p, _c: backend.disconnect_service(service), self
+        )
+        task.succeeded.connect(lambda text: self.status.emit(str(text)))
+        task.failed.connect(self.status.emit)
+        task.finished.connect(self.refresh)
+        self.tasks = [t for t in self.tasks if t.running] + [task]
+        task.start()
+        return task
+
+    def shutdown(self, timeout: float = 10.0) -> bool:
+        stopped = all(t.wait(timeout) for t in self.tasks)
+        if self.connect_dialog is not None:
+            stopped = self.connect_dialog.shutdown(timeout) and stopped
+        return stopped
 
     def sync_service(self, service: str) -> None:
         try:

@@ -1,0 +1,1 @@
+"""Twilio (WhatsApp + SMS): the REST client, settings, and the notification jobs."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -202,3 +203,14 @@ def set_default_store(store: SecretStore | None) -> None:
 
 def default_store() -> SecretStore | None:
     return _default_store
+
+
+def store_for_jobs() -> SecretStore:
+    """The store background jobs read: the one the CLI or window set, else the OS keyring
+    under this home's service name (``NEXPURA_DESKTOP_HOME``)."""
+    if _default_store is not None:
+        return _default_store
+    from .paths import HOME_ENV
+
+    home = os.environ.get(HOME_ENV) or None
+    return SecretStore(service=keyring_service(Path(home) if home else None))

@@ -13,11 +13,9 @@ live in the same config:
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,8 +23,7 @@ import httpx
 from ...engine.errors import ConfigurationError
 from ...ledger import connections
 from ...ledger.db import Ledger
-from ...paths import HOME_ENV
-from ...secrets import SecretStore, default_store, keyring_service
+from ...secrets import store_for_jobs
 from ...sync.pacing import AsyncSleeper
 from .client import CALLS_PER_MINUTE, TokenSource
 
@@ -63,14 +60,6 @@ def changes_mode(config: dict[str, Any]) -> str:
     return mode
 
 
-def _secret_store() -> SecretStore:
-    configured = default_store()
-    if configured is not None:
-        return configured
-    home = os.environ.get(HOME_ENV) or None
-    return SecretStore(service=keyring_service(Path(home) if home else None))
-
-
 async def load_settings(ledger: Ledger) -> CalendarSettings:
     """The connected calendar and a token source refreshing through the keyring."""
     from ...auth.context import ConnectContext
@@ -85,7 +74,7 @@ async def load_settings(ledger: Ledger) -> CalendarSettings:
         raise ConfigurationError("no Google calendar is chosen; connect Google Calendar again")
     sandbox = conn.config.get("sandbox")
     endpoints = await load_endpoints(str(sandbox) if sandbox else None)
-    context = ConnectContext(ledger=ledger, secrets=_secret_store(), endpoints=endpoints)
+    context = ConnectContext(ledger=ledger, secrets=store_for_jobs(), endpoints=endpoints)
     manager = token_manager(context, SERVICE)
     api = endpoints.google().calendar_api
     origin = api.removesuffix("/calendar/v3") if sandbox else REAL_API_ORIGIN

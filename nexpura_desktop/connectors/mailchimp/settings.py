@@ -8,11 +8,9 @@ sandbox, ``api_base_url``.  The scheduler only reads ``config["schedule"]``, so
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,8 +18,7 @@ import httpx
 from ...engine.errors import AuthExpired, ConfigurationError
 from ...ledger import connections
 from ...ledger.db import Ledger
-from ...paths import HOME_ENV
-from ...secrets import SecretStore, default_store, keyring_service
+from ...secrets import store_for_jobs
 
 API_KEY_ITEM = "mailchimp/api_key"
 AUDIENCE_KEY = "audience_id"
@@ -42,14 +39,6 @@ class MailchimpSettings:
 SettingsProvider = Callable[[Ledger], MailchimpSettings]
 
 
-def _secret_store() -> SecretStore:
-    configured = default_store()
-    if configured is not None:
-        return configured
-    home = os.environ.get(HOME_ENV) or None
-    return SecretStore(service=keyring_service(Path(home) if home else None))
-
-
 def load_settings(
     ledger: Ledger, *, api_key: Callable[[], str | None] | None = None
 ) -> MailchimpSettings:
@@ -60,7 +49,7 @@ def load_settings(
     audience = str(conn.config.get(AUDIENCE_KEY) or "").strip()
     if not audience:
         raise ConfigurationError("no Mailchimp audience is chosen; paste the Audience ID")
-    key = api_key() if api_key is not None else _secret_store().get(API_KEY_ITEM)
+    key = api_key() if api_key is not None else store_for_jobs().get(API_KEY_ITEM)
     if not key:
         raise AuthExpired("the Mailchimp API key is missing from the keyring")
     base = conn.config.get(BASE_URL_KEY)

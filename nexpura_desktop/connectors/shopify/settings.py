@@ -8,11 +8,9 @@ sandbox) and the tokens in the keyring; the token is read through the connection
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 
@@ -22,8 +20,7 @@ from ...auth.service_tokens import token_manager
 from ...engine.errors import ConfigurationError
 from ...ledger import connections
 from ...ledger.db import Ledger
-from ...paths import HOME_ENV
-from ...secrets import SecretStore, default_store, keyring_service
+from ...secrets import store_for_jobs
 from .client import DEFAULT_API_VERSION, TokenSource
 from .limiter import CostLimiter
 
@@ -45,14 +42,6 @@ class ShopifySettings:
 SettingsProvider = Callable[[Ledger], Awaitable[ShopifySettings]]
 
 
-def _secret_store() -> SecretStore:
-    configured = default_store()
-    if configured is not None:
-        return configured
-    home = os.environ.get(HOME_ENV) or None
-    return SecretStore(service=keyring_service(Path(home) if home else None))
-
-
 async def load_settings(ledger: Ledger) -> ShopifySettings:
     """The connected shop; one clear sentence when something is missing."""
     conn = connections.get(ledger.conn, SERVICE)
@@ -63,7 +52,7 @@ async def load_settings(ledger: Ledger) -> ShopifySettings:
         raise ConfigurationError("no Shopify shop is set; connect Shopify again")
     sandbox = conn.config.get("sandbox")
     endpoints = await load_endpoints(str(sandbox) if sandbox else None)
-    context = ConnectContext(ledger=ledger, secrets=_secret_store(), endpoints=endpoints)
+    context = ConnectContext(ledger=ledger, secrets=store_for_jobs(), endpoints=endpoints)
     manager = token_manager(context, SERVICE)
     return ShopifySettings(
         base_url=endpoints.shopify_base(shop),

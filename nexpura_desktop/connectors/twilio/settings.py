@@ -9,11 +9,9 @@ also carries the sandbox's base URL (``api_base_url``) in the config.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 
@@ -21,8 +19,7 @@ from ...auth.twilio import KEY_SECRET_ITEM, TOKEN_ITEM
 from ...engine.errors import AuthExpired, ConfigurationError
 from ...ledger import connections
 from ...ledger.db import Ledger
-from ...paths import HOME_ENV
-from ...secrets import SecretStore, default_store, keyring_service
+from ...secrets import store_for_jobs
 
 DEFAULT_MPS = {"sms": 1.0, "whatsapp": 80.0}  # Twilio's usual per-sender rates [MEM]
 
@@ -45,14 +42,6 @@ class TwilioSettings:
 SettingsProvider = Callable[[Ledger], TwilioSettings]
 
 
-def _secret_store() -> SecretStore:
-    configured = default_store()
-    if configured is not None:
-        return configured
-    home = os.environ.get(HOME_ENV) or None
-    return SecretStore(service=keyring_service(Path(home) if home else None))
-
-
 def load_settings(ledger: Ledger) -> TwilioSettings:
     conn = connections.get(ledger.conn, "twilio")
     if conn.status == "disconnected":
@@ -60,7 +49,7 @@ def load_settings(ledger: Ledger) -> TwilioSettings:
     cfg = conn.config
     sid = str(cfg.get("account_sid") or "")
     using_key = cfg.get("auth") == "api_key"
-    secret = _secret_store().get(KEY_SECRET_ITEM if using_key else TOKEN_ITEM)
+    secret = store_for_jobs().get(KEY_SECRET_ITEM if using_key else TOKEN_ITEM)
     if not secret:
         raise AuthExpired("the Twilio token is missing from the keyring; connect Twilio again")
     base = str(cfg.get("api_base_url") or "https://api.twilio.com")

@@ -7,11 +7,9 @@ The connect flow (:mod:`nexpura_desktop.auth.woocommerce`) stores ``store_url`` 
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 
@@ -19,8 +17,7 @@ from ...auth.woocommerce import KEY_ITEM, SECRET_ITEM
 from ...engine.errors import AuthExpired, ConfigurationError
 from ...ledger import connections
 from ...ledger.db import Ledger
-from ...paths import HOME_ENV
-from ...secrets import SecretStore, default_store, keyring_service
+from ...secrets import store_for_jobs
 from ...sync.pacing import Pacer
 from .client import AsyncSleeper
 
@@ -42,14 +39,6 @@ class WooSettings:
 SettingsProvider = Callable[[Ledger], Awaitable[WooSettings]]
 
 
-def _secret_store() -> SecretStore:
-    configured = default_store()
-    if configured is not None:
-        return configured
-    home = os.environ.get(HOME_ENV) or None
-    return SecretStore(service=keyring_service(Path(home) if home else None))
-
-
 async def load_settings(ledger: Ledger) -> WooSettings:
     """The connected shop; one clear sentence when something is missing."""
     conn = connections.get(ledger.conn, SERVICE)
@@ -58,7 +47,7 @@ async def load_settings(ledger: Ledger) -> WooSettings:
     url = str(conn.config.get("store_url") or "")
     if not url:
         raise ConfigurationError("no WooCommerce shop address is set; connect WooCommerce again")
-    store = _secret_store()
+    store = store_for_jobs()
     key, secret = store.get(KEY_ITEM), store.get(SECRET_ITEM)
     if not key or not secret:
         raise AuthExpired("the WooCommerce API keys are missing from the keyring")

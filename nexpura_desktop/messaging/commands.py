@@ -10,6 +10,8 @@ import argparse
 import json
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..ledger.db import Ledger
@@ -41,12 +43,59 @@ def list_messages(conn: sqlite3.Connection, *, limit: int = 50) -> list[dict[str
     ]
 
 
-def notify(ledger: Ledger, kind: str, subject_id: str) -> tuple[str, str]:
+def notify(ledger: Ledger, kind: str, subject_id: str, *, again: bool = False) -> tuple[str, str]:
     """Queue the notification for one repair/bespoke job (marking it ready) or task."""
     if kind not in ("repair", "bespoke", "task"):
         raise ValueError("notify repair|bespoke|task <id>")
     with ledger.transaction() as conn:
-        return events.trigger(conn, kind, subject_id)
+        return events.trigger(conn, kind, subject_id, again=again)
+
+
+@dataclass(frozen=True)
+class NotifyResult:
+    event_id: str
+    queued: str  # what queuing did: "queued" or why nothing was queued
+    state: str | None = None  # the event's state after the send (None: nothing ran)
+    detail: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.queued != "queued" or self.state in ("sent", "waiting")
+
+    def sentence(self) -> str:
+        if self.state is None:
+            return f"{self.event_id}: {self.queued}"
+        return f"{self.event_id}: {self.state}" + (f" ({self.detail})" if self.detail else "")
+
+
+Send = Callable[[], object]  # runs the Twilio notifications job and waits for it
+
+
+def notify_and_send(
+    ledger_path: Path, kind: str, subject_id: str, send: Send, *, again: bool = False
+) -> NotifyResult:
+    """``notify`` and "Mark ready and notify" / "Notify again": queue, send, report."""
+    with Ledger(ledger_path) as ledger:
+        event_id, what = notify(ledger, kind, subject_id, again=again)
+    return _send_and_read(ledger_path, event_id, what, send)
+
+
+def retry_and_send(ledger_path: Path, event_id: str, send: Send) -> NotifyResult:
+    """ "Retry" on a failed message: its event goes out again (from the first channel)."""
+    with Ledger(ledger_path) as ledger, ledger.transaction() as conn:
+        events.requeue(conn, event_id)
+    return _send_and_read(ledger_path, event_id, "queued", send)
+
+
+def _send_and_read(ledger_path: Path, event_id: str, what: str, send: Send) -> NotifyResult:
+    if what != "queued":
+        return NotifyResult(event_id, what)
+    send()
+    with Ledger(ledger_path) as ledger:
+        row = ledger.conn.execute(
+            "SELECT state, detail FROM messaging_events WHERE id = ?", (event_id,)
+        ).fetchone()
+    return NotifyResult(event_id, what, str(row[0]), row[1])
 
 
 def _cmd_messages(args: argparse.Namespace) -> int:
@@ -73,26 +122,22 @@ def _cmd_notify(args: argparse.Namespace) -> int:
     from .. import cli
     from ..connectors.registry import build_registry
     from ..engine.run_due import run_sync
+    from ..errors import UserError
 
     paths = cli._paths(args)
-    with Ledger(paths.ledger) as ledger:
-        try:
-            event_id, what = notify(ledger, args.kind, args.id)
-        except LookupError as exc:
-            from ..errors import UserError
 
-            raise UserError(str(exc)) from None
-    print(f"{event_id}: {what}")
-    if what != "queued":
-        return 0
-    cli._configure_secrets(args, paths)
-    results = run_sync(paths.ledger, build_registry(), "twilio", entity="notifications")
-    with Ledger(paths.ledger) as ledger:
-        row = ledger.conn.execute(
-            "SELECT state, detail FROM messaging_events WHERE id = ?", (event_id,)
-        ).fetchone()
-    print(f"{event_id}: {row[0]}" + (f" ({row[1]})" if row[1] else ""))
-    return 0 if results and row[0] in ("sent", "waiting") else 1
+    def send() -> object:
+        cli._configure_secrets(args, paths)
+        return run_sync(paths.ledger, build_registry(), "twilio", entity="notifications")
+
+    try:
+        result = notify_and_send(paths.ledger, args.kind, args.id, send, again=args.again)
+    except LookupError as exc:
+        raise UserError(str(exc)) from None
+    if result.state is not None:
+        print(f"{result.event_id}: queued")
+    print(result.sentence())
+    return 0 if result.ok else 1
 
 
 def add_cli_commands(command: Command) -> None:
@@ -102,3 +147,6 @@ def add_cli_commands(command: Command) -> None:
     p = command("notify", _cmd_notify, "notify the customer or assignee now (marks jobs ready)")
     p.add_argument("kind", choices=["repair", "bespoke", "task"])
     p.add_argument("id")
+    p.add_argument(
+        "--again", action="store_true", help="send again if the last try did not get through"
+    )

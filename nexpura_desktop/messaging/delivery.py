@@ -27,6 +27,7 @@ from . import settings as shop_settings
 from .phones import InvalidNumber, to_e164
 
 WINDOW = timedelta(hours=24)
+READ_POLL_FOR = timedelta(hours=24)  # how long a delivered WhatsApp message may still be read
 OPT_OUT_WORDS = frozenset(
     {"STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"}
 )
@@ -186,6 +187,20 @@ class Deliverer:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.after_send = after_send  # tests: "the process dies here"
         self._contents: dict[str, str] | None = None
+        # read once per pass: the shop's settings and templates do not change mid-run
+        self._shop: shop_settings.ShopSettings | None = None
+        self._templates: dict[tuple[str, str], templates.Template] = {}
+
+    def shop(self) -> shop_settings.ShopSettings:
+        if self._shop is None:
+            self._shop = shop_settings.load(self.conn)
+        return self._shop
+
+    def template(self, category: str, channel: str) -> templates.Template:
+        key = (category, channel)
+        if key not in self._templates:
+            self._templates[key] = templates.get(self.conn, category, channel)
+        return self._templates[key]
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -235,7 +250,7 @@ class Deliverer:
         if claimed is not None:
             await self._resume(item, ev, attempt, claimed, out)
             return
-        shop = shop_settings.load(conn)
+        shop = self.shop()
         who = recipient(conn, str(ev[4]), ev[5])
         if not who.allowed:
             out.skipped += 1
@@ -319,7 +334,7 @@ class Deliverer:
     async def _compose(
         self, ev: Any, channel: str, phone: str, values: dict[str, str], now: datetime
     ) -> tuple[str, str | None, dict[str, str]] | None:
-        tpl = templates.get(self.conn, str(ev[1]), channel)
+        tpl = self.template(str(ev[1]), channel)
         text = templates.render(tpl.body, values)
         if channel == "sms" or window_open(self.conn, phone, now):
             return text, None, {}
@@ -387,10 +402,10 @@ class Deliverer:
                 out.sent += 1
                 return
             break  # the newest page is enough: the claim is recent
-        shop = shop_settings.load(self.conn)
+        shop = self.shop()
         who = recipient(self.conn, str(ev[4]), ev[5])
         values = values_for(self.conn, ev, who, shop)
-        tpl = templates.get(self.conn, str(ev[1]), channel)
+        tpl = self.template(str(ev[1]), channel)
         variables = {k: values.get(v, "") for k, v in tpl.content_variables.items()}
         await self._send(
             item,
@@ -565,13 +580,23 @@ def sync_nexpura_log(c: sqlite3.Connection, row_id: str, category: str) -> None:
 
 
 # -- delivery statuses ------------------------------------------------------------------------
-async def poll_statuses(ledger: Ledger, client: TwilioClient, *, limit: int = 1000) -> int:
-    """Fetch every message that is not final yet; statuses only move forward. Returns updates."""
+async def poll_statuses(
+    ledger: Ledger, client: TwilioClient, *, limit: int = 1000, clock: Clock | None = None
+) -> int:
+    """Fetch every message that is not final yet; statuses only move forward. Returns updates.
+
+    A delivered WhatsApp message can still become ``read`` (read receipts): it is polled
+    for :data:`READ_POLL_FOR` after it was delivered, then left as delivered (the reader may
+    have receipts off, so ``read`` may never come).
+    """
+    now = (clock or (lambda: datetime.now(UTC)))()
+    read_since = _iso(now - READ_POLL_FOR)
     rows = ledger.conn.execute(
         "SELECT id, twilio_sid, status, event_id, attempt, category, channel, to_number, "
-        "fallback_done FROM messaging_messages WHERE twilio_sid IS NOT NULL AND status NOT IN "
-        "('delivered','read','failed','undelivered','canceled') ORDER BY created_at LIMIT ?",
-        (limit,),
+        "fallback_done FROM messaging_messages WHERE twilio_sid IS NOT NULL AND (status NOT IN "
+        "('delivered','read','failed','undelivered','canceled') OR (status = 'delivered' AND "
+        "channel = 'whatsapp' AND updated_at >= ?)) ORDER BY created_at LIMIT ?",
+        (read_since, limit),
     ).fetchall()
     changed = 0
     for row_id, sid, old, event_id, attempt, category, channel, phone, done in rows:
@@ -581,28 +606,28 @@ async def poll_statuses(ledger: Ledger, client: TwilioClient, *, limit: int = 10
             continue
         code = m.get("error_code")
         code = int(code) if code not in (None, "") else None
-        now = datetime.now(UTC).isoformat()
+        stamp = _iso(now)
         with ledger.transaction() as c:
             c.execute(
                 "UPDATE messaging_messages SET status = ?, error_code = ?, reason = ?, "
                 "updated_at = ? WHERE id = ?",
-                (new, code, routing.reason(code) if code else None, now, row_id),
+                (new, code, routing.reason(code) if code else None, stamp, row_id),
             )
             if new in routing.FAILED and code in routing.FALLBACK_CODES and not done:
                 c.execute("UPDATE messaging_messages SET fallback_done = 1 WHERE id = ?", (row_id,))
                 if code == routing.OPT_OUT_CODE:
-                    opt_out(c, str(phone), str(channel), "twilio_21610", now)
+                    opt_out(c, str(phone), str(channel), "twilio_21610", stamp)
                 c.execute(
                     "UPDATE messaging_events SET state = 'pending', detail = ?, updated_at = ? "
                     "WHERE id = ?",
-                    (f"{channel}: {routing.reason(code)}", now, event_id),
+                    (f"{channel}: {routing.reason(code)}", stamp, event_id),
                 )
                 events.enqueue_attempt(c, str(event_id), int(attempt) + 1)
             elif new in routing.FAILED:
                 c.execute(
                     "UPDATE messaging_events SET state = 'failed', detail = ?, updated_at = ? "
                     "WHERE id = ?",
-                    (routing.reason(code, new), now, event_id),
+                    (routing.reason(code, new), stamp, event_id),
                 )
             sync_nexpura_log(c, str(row_id), str(category))
         changed += 1

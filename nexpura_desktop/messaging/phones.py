@@ -37,6 +37,15 @@ def region_for(country: str | None) -> str:
     return _COUNTRIES.get(text.lower(), DEFAULT_REGION)
 
 
+def region_code(text: str) -> str:
+    """A country the owner typed ("AU", "nz", "New Zealand") as a region; ValueError if unknown."""
+    value = text.strip()
+    code = value.upper() if len(value) == 2 else _COUNTRIES.get(value.lower(), "")
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"{text!r} is not a country we know; use a two-letter code such as AU")
+    return code
+
+
 def to_e164(raw: str | None, region: str = DEFAULT_REGION) -> str:
     """``0412 345 678`` → ``+61412345678``; :class:`InvalidNumber` when it is not a number."""
     text = (raw or "").strip()

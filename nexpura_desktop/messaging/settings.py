@@ -17,12 +17,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .phones import region_for
 
-CATEGORIES = ("job_ready", "task_assigned", "task_status", "task_urgent")
+CATEGORIES = ("job_ready", "task_assigned", "task_status", "task_urgent", "job_urgent")
+# Nexpura has one "urgent flag" switch: it covers urgent tasks and urgent repairs/bespoke jobs.
 CATEGORY_KEYS = {
     "job_ready": ("whatsapp_job_ready_enabled", True),
     "task_assigned": ("notify_on_task_assignment", True),
     "task_status": ("notify_on_status_change", True),
     "task_urgent": ("notify_on_urgent_flagged", True),
+    "job_urgent": ("notify_on_urgent_flagged", True),
 }
 DEFAULTS: dict[str, Any] = {
     "customer_channels": ["whatsapp", "sms"],  # the shop's default order

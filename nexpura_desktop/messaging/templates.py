@@ -43,6 +43,7 @@ DEFAULT_BODIES = {
     "task_assigned": "Hi {first_name}, you have a new task: {task_title}.",
     "task_status": "Task update: {task_title} is now {task_status}.",
     "task_urgent": "URGENT: {task_title} has been flagged urgent.",
+    "job_urgent": "URGENT: {item} ({tracking_id}) has been flagged urgent.",
 }
 # Content templates the WhatsApp job-ready message uses outside the window (by friendly name).
 DEFAULT_CONTENT = {
@@ -99,6 +100,11 @@ def get(conn: sqlite3.Connection, category: str, channel: str) -> Template:
         return Template(
             category, channel, str(row[0]), row[1], dict(json.loads(row[2])), True, True
         )
+    return get_default(category, channel)
+
+
+def get_default(category: str, channel: str) -> Template:
+    """The built-in template of a slot."""
     return Template(
         category,
         channel,
@@ -108,6 +114,28 @@ def get(conn: sqlite3.Connection, category: str, channel: str) -> Template:
         True,
         False,
     )
+
+
+def stored(conn: sqlite3.Connection, category: str, channel: str) -> Template | None:
+    """The shop's saved template for the slot, enabled or not (None: the built-in is used)."""
+    row = conn.execute(
+        "SELECT body, content_sid, content_variables, enabled FROM messaging_templates "
+        "WHERE category = ? AND channel = ?",
+        (category, channel),
+    ).fetchone()
+    if row is None:
+        return None
+    return Template(
+        category, channel, str(row[0]), row[1], dict(json.loads(row[2])), bool(row[3]), True
+    )
+
+
+def is_previewed(conn: sqlite3.Connection, category: str, channel: str) -> bool:
+    row = conn.execute(
+        "SELECT body, previewed_digest FROM messaging_templates WHERE category = ? AND channel = ?",
+        (category, channel),
+    ).fetchone()
+    return row is not None and row[1] == digest(str(row[0]))
 
 
 def save(

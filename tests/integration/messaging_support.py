@@ -171,7 +171,7 @@ class World:
         async def go() -> int:
             with Ledger(self.path) as ledger:
                 async with await open_client(None, self.settings()) as client:
-                    return await delivery.poll_statuses(ledger, client)
+                    return await delivery.poll_statuses(ledger, client, clock=self.clock_now)
 
         return asyncio.run(go())
 

@@ -140,3 +140,33 @@ def test_unknown_template_variable_is_refused(ledger: Ledger) -> None:
     with pytest.raises(templates.TemplateError, match="surname"):
         templates.save(ledger.conn, "job_ready", "sms", "Hi {surname}")
     assert templates.render("{first_name}!", {"first_name": "Zoë"}) == "Zoë!"
+
+
+@pytest.mark.parametrize(("text", "code"), [("AU", "AU"), ("nz", "NZ"), ("New Zealand", "NZ")])
+def test_region_code_accepts_codes_and_names(text: str, code: str) -> None:
+    from nexpura_desktop.messaging.phones import region_code
+
+    assert region_code(text) == code
+
+
+@pytest.mark.parametrize("text", ["Narnia", "ZZ", "", "AUS"])
+def test_region_code_refuses_unknown_countries(text: str) -> None:
+    from nexpura_desktop.messaging.phones import region_code
+
+    with pytest.raises(ValueError, match="country"):
+        region_code(text)
+
+
+def test_content_variable_mapping_round_trips_and_is_checked() -> None:
+    from nexpura_desktop.messaging.contents import ContentTemplate, format_mapping, parse_mapping
+
+    mapping = parse_mapping(" 1=first_name; 2 = item ,3=tracking_id,")
+    assert mapping == {"1": "first_name", "2": "item", "3": "tracking_id"}
+    assert parse_mapping(format_mapping(mapping)) == mapping
+    for bad in ("1", "1=nickname", "=item"):
+        with pytest.raises(templates.TemplateError):
+            parse_mapping(bad)
+    t = ContentTemplate("HX1", "x", "Hi {{1}}, {{2}} ({{ 3 }}) {{4}}", {"4": "sample"})
+    assert t.render({"1": "first_name", "3": "tracking_id"}, templates.SAMPLE) == (
+        "Hi Olivia, {{2}} (RPR-1A2B3C4D5E6F) sample"
+    )

@@ -27,7 +27,7 @@ from ...http import new_client
 API_VERSION = "2010-04-01"
 PAGE_SIZE = 100
 RETRIES = 6
-GUARD = 0.002  # seconds added to each gap: request latency varies by a few milliseconds
+GUARD = 0.001  # seconds added to each gap: request latency varies by a millisecond or so
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
 
@@ -58,12 +58,18 @@ class SenderPacer:
         mps = self.rate(sender)
         if not mps:
             return
+        gap = max(1, units) / mps + GUARD
         async with self._lock:
             now = self._clock()
             slot = max(now, self._next.get(sender, now))
-            self._next[sender] = slot + max(1, units) / mps + GUARD
+            self._next[sender] = slot + gap
         if slot > now:
             await self._sleep(slot - now)
+        # Measure the next gap from when this send really goes out: a sleep that ran late
+        # (a busy machine) would otherwise leave the next send less than a gap behind it.
+        sent = self._clock()
+        async with self._lock:
+            self._next[sender] = max(self._next[sender], sent + gap)
 
     def early(self, sender: str, tries: int) -> float:
         """A 429 for this sender: the send was slightly early.  Returns how long to wait

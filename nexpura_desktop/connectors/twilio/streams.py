@@ -3,7 +3,8 @@
 * ``twilio.notifications.export`` (sync): read customers' replies (STOP/START, the
   WhatsApp window), turn ledger changes into notification events, send what is due.
 * ``twilio.statuses.poll`` (maintenance, every 2 minutes): fetch each message that is not
-  final yet; statuses only move forward; a "cannot get WhatsApp" failure falls back to SMS.
+  final yet (and delivered WhatsApp messages for a day, until ``read``); statuses only
+  move forward; a "cannot get WhatsApp" failure falls back to SMS.
 * ``twilio.inbound.poll`` (maintenance, every 5 minutes): STOP/START replies and the
   WhatsApp 24-hour window, without sending anything.
 
@@ -85,9 +86,11 @@ class PollStatuses:
         self._settings = settings
 
     def run(self, ctx: JobContext) -> None:
+        settings = self._settings(ctx.ledger)
+
         async def go() -> int:
-            async with await open_client(ctx, self._settings(ctx.ledger)) as client:
-                return await delivery.poll_statuses(ctx.ledger, client)
+            async with await open_client(ctx, settings) as client:
+                return await delivery.poll_statuses(ctx.ledger, client, clock=settings.clock)
 
         ctx.count("updated", asyncio.run(go()))
 

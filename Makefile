@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench clean sandbox
+.PHONY: run test lint typecheck bench clean sandbox package smoke
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -28,6 +28,19 @@ test: $(STAMP) lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks $(BENCH)
+
+# The one-folder bundle for this OS (PyInstaller; see packaging/ and the README).
+PACKAGE_STAMP := $(VENV)/.installed-package
+
+$(PACKAGE_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install -q -e '.[gui,package]'
+	touch $(PACKAGE_STAMP)
+
+package: $(PACKAGE_STAMP)
+	$(BIN)/python packaging/build.py
+
+smoke: package
+	bash packaging/smoke_test.sh dist/nexpura-desktop
 
 sandbox: $(STAMP)
 	$(BIN)/python -m nexpura_desktop sandbox $(ARGS)

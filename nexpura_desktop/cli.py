@@ -31,6 +31,8 @@ CLI_EXTENSIONS = (
     "nexpura_desktop.connectors.google_calendar.commands",
     "nexpura_desktop.connectors.xero.commands",
     "nexpura_desktop.messaging.commands",
+    "nexpura_desktop.api.commands",
+    "nexpura_desktop.selftest_commands",
 )
 SANDBOX_ENV = "NEXPURA_DESKTOP_SANDBOX"
 

@@ -4,7 +4,8 @@ WooCommerce signs each delivery with ``X-WC-Webhook-Signature = base64(HMAC-SHA2
 exact body bytes))`` (service-apis.md §2.6), over the bytes it sent — PHP JSON with ``\\/``
 escapes — so :func:`verify` must get the raw body, never a re-serialisation.  We always
 send our own secret (WooCommerce's default is derived from the user id and name) and keep
-it in the keyring (the caller's job); the local API calls :func:`verify` on each delivery.
+it in the keyring only (``SECRET_ITEM``); the local API reads it with
+:func:`load_webhook_secret` and calls :func:`verify` on each delivery.
 
 Registration is idempotent: a webhook already pointing at the delivery URL for a topic is
 updated (secret, active) rather than duplicated, so running setup twice leaves one each.
@@ -21,10 +22,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ...secrets import SecretStore
 from .client import WooClient
 
 TOPICS = ("order.created", "order.updated", "product.updated")
 NAME_PREFIX = "Nexpura Desktop"
+SECRET_ITEM = "woocommerce/webhook_secret"  # noqa: S105 (a keyring item name, not a secret)
+
+
+def load_webhook_secret(store: SecretStore) -> str | None:
+    """The secret WooCommerce signs our webhook deliveries with (None: none registered)."""
+    return store.get(SECRET_ITEM) or None
+
+
+def save_webhook_secret(store: SecretStore, secret: str) -> None:
+    store.set(SECRET_ITEM, secret)
+
+
+def forget_webhook_secret(store: SecretStore) -> None:
+    store.delete(SECRET_ITEM)
 
 
 def new_secret() -> str:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..ledger.db import Ledger
-from ..messaging import delivery, events, routing
+from ..messaging import delivery, routing
 
 
 @dataclass(frozen=True)
@@ -49,26 +49,7 @@ def apply_status(ledger_path: Path, sid: str, status: str, error_code: str | Non
             return Applied(True, False, str(old))
         code = _code(error_code)
         now = datetime.now(UTC).isoformat()
-        c.execute(
-            "UPDATE messaging_messages SET status = ?, error_code = ?, reason = ?, "
-            "updated_at = ? WHERE id = ?",
-            (new, code, routing.reason(code) if code else None, now, row_id),
+        delivery.record_status(
+            c, (row_id, event_id, attempt, category, channel, phone, done), new, code, now
         )
-        if new in routing.FAILED and code in routing.FALLBACK_CODES and not done:
-            c.execute("UPDATE messaging_messages SET fallback_done = 1 WHERE id = ?", (row_id,))
-            if code == routing.OPT_OUT_CODE:
-                delivery.opt_out(c, str(phone), str(channel), "twilio_21610", now)
-            c.execute(
-                "UPDATE messaging_events SET state = 'pending', detail = ?, updated_at = ? "
-                "WHERE id = ?",
-                (f"{channel}: {routing.reason(code)}", now, event_id),
-            )
-            events.enqueue_attempt(c, str(event_id), int(attempt) + 1)
-        elif new in routing.FAILED:
-            c.execute(
-                "UPDATE messaging_events SET state = 'failed', detail = ?, updated_at = ? "
-                "WHERE id = ?",
-                (routing.reason(code, new), now, event_id),
-            )
-        delivery.sync_nexpura_log(c, str(row_id), str(category))
         return Applied(True, True, new)

@@ -580,6 +580,43 @@ def sync_nexpura_log(c: sqlite3.Connection, row_id: str, category: str) -> None:
 
 
 # -- delivery statuses ------------------------------------------------------------------------
+StatusRow = tuple[Any, Any, Any, Any, Any, Any, Any]
+
+
+def record_status(
+    c: sqlite3.Connection, row: StatusRow, new: str, code: int | None, stamp: str
+) -> None:
+    """Write a forward status move (poll or callback) and its consequences, in ``c``'s transaction.
+
+    ``row`` is ``(id, event_id, attempt, category, channel, to_number, fallback_done)`` of the
+    ``messaging_messages`` row.  A failure another channel can fix re-queues the event (and a
+    21610 opts the number out of that channel); any other failure marks the event failed; the
+    Nexpura log row is refreshed either way.
+    """
+    row_id, event_id, attempt, category, channel, phone, done = row
+    c.execute(
+        "UPDATE messaging_messages SET status = ?, error_code = ?, reason = ?, "
+        "updated_at = ? WHERE id = ?",
+        (new, code, routing.reason(code) if code else None, stamp, row_id),
+    )
+    if new in routing.FAILED and code in routing.FALLBACK_CODES and not done:
+        c.execute("UPDATE messaging_messages SET fallback_done = 1 WHERE id = ?", (row_id,))
+        if code == routing.OPT_OUT_CODE:
+            opt_out(c, str(phone), str(channel), "twilio_21610", stamp)
+        c.execute(
+            "UPDATE messaging_events SET state = 'pending', detail = ?, updated_at = ? "
+            "WHERE id = ?",
+            (f"{channel}: {routing.reason(code)}", stamp, event_id),
+        )
+        events.enqueue_attempt(c, str(event_id), int(attempt) + 1)
+    elif new in routing.FAILED:
+        c.execute(
+            "UPDATE messaging_events SET state = 'failed', detail = ?, updated_at = ? WHERE id = ?",
+            (routing.reason(code, new), stamp, event_id),
+        )
+    sync_nexpura_log(c, str(row_id), str(category))
+
+
 async def poll_statuses(
     ledger: Ledger, client: TwilioClient, *, limit: int = 1000, clock: Clock | None = None
 ) -> int:
@@ -606,30 +643,10 @@ async def poll_statuses(
             continue
         code = m.get("error_code")
         code = int(code) if code not in (None, "") else None
-        stamp = _iso(now)
         with ledger.transaction() as c:
-            c.execute(
-                "UPDATE messaging_messages SET status = ?, error_code = ?, reason = ?, "
-                "updated_at = ? WHERE id = ?",
-                (new, code, routing.reason(code) if code else None, stamp, row_id),
+            record_status(
+                c, (row_id, event_id, attempt, category, channel, phone, done), new, code, _iso(now)
             )
-            if new in routing.FAILED and code in routing.FALLBACK_CODES and not done:
-                c.execute("UPDATE messaging_messages SET fallback_done = 1 WHERE id = ?", (row_id,))
-                if code == routing.OPT_OUT_CODE:
-                    opt_out(c, str(phone), str(channel), "twilio_21610", stamp)
-                c.execute(
-                    "UPDATE messaging_events SET state = 'pending', detail = ?, updated_at = ? "
-                    "WHERE id = ?",
-                    (f"{channel}: {routing.reason(code)}", stamp, event_id),
-                )
-                events.enqueue_attempt(c, str(event_id), int(attempt) + 1)
-            elif new in routing.FAILED:
-                c.execute(
-                    "UPDATE messaging_events SET state = 'failed', detail = ?, updated_at = ? "
-                    "WHERE id = ?",
-                    (routing.reason(code, new), stamp, event_id),
-                )
-            sync_nexpura_log(c, str(row_id), str(category))
         changed += 1
     return changed
 

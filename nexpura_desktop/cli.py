@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 CLI_EXTENSIONS = (
     "nexpura_desktop.connectors.google_calendar.commands",
     "nexpura_desktop.connectors.xero.commands",
+    "nexpura_desktop.connectors.mailchimp.commands",
     "nexpura_desktop.messaging.commands",
     "nexpura_desktop.api.commands",
     "nexpura_desktop.selftest_commands",

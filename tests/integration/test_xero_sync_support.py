@@ -209,12 +209,14 @@ class World:
         return data
 
     # -- running -----------------------------------------------------------------------------
-    def run(self, transport: httpx.AsyncBaseTransport | None = None) -> JobContext:
-        """The export without the engine's threads (fast)."""
+    def run(
+        self, transport: httpx.AsyncBaseTransport | None = None, *, full: bool = False
+    ) -> JobContext:
+        """The export without the engine's threads (fast); ``full`` as ``sync --full``."""
         with Ledger(self.path) as ledger:
             run_id = runs.start_run(
                 ledger.conn, "xero", EXPORT_JOB, "manual", now=datetime.now(UTC)
             )
-            ctx = JobContext(ledger, JobName.parse(EXPORT_JOB), run_id, "manual")
+            ctx = JobContext(ledger, JobName.parse(EXPORT_JOB), run_id, "manual", full=full)
             asyncio.run(export_invoices(ctx, self.settings(transport)))
             return ctx

@@ -23,12 +23,14 @@ import httpx
 from ...engine.errors import ConfigurationError
 from ...ledger import connections
 from ...ledger.db import Ledger
-from ...secrets import store_for_jobs
+from ...secrets import SecretStore, store_for_jobs
+from ...sync.cursors import reset_cursors
 from ...sync.pacing import AsyncSleeper
 from .client import CALLS_PER_MINUTE, TokenSource
 
 SERVICE = "google_calendar"
 CALENDAR_KEY = "calendar_id"
+CALENDAR_NAME_KEY = "calendar_name"
 CHANGES_KEY = "google_changes"
 CHANGE_MODES = ("report", "apply")
 AUTO_SYNC_KEY = "auto_sync"
@@ -60,8 +62,17 @@ def changes_mode(config: dict[str, Any]) -> str:
     return mode
 
 
-async def load_settings(ledger: Ledger) -> CalendarSettings:
-    """The connected calendar and a token source refreshing through the keyring."""
+async def load_settings(
+    ledger: Ledger,
+    *,
+    store: SecretStore | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> CalendarSettings:
+    """The connected calendar and a token source refreshing through the keyring.
+
+    ``store``/``transport``: the window passes its own keyring store and (in tests) the
+    in-process sandbox; jobs use the jobs' store and the network.
+    """
     from ...auth.context import ConnectContext
     from ...auth.endpoints import load_endpoints
     from ...auth.service_tokens import token_manager
@@ -73,8 +84,10 @@ async def load_settings(ledger: Ledger) -> CalendarSettings:
     if not calendar:
         raise ConfigurationError("no Google calendar is chosen; connect Google Calendar again")
     sandbox = conn.config.get("sandbox")
-    endpoints = await load_endpoints(str(sandbox) if sandbox else None)
-    context = ConnectContext(ledger=ledger, secrets=store_for_jobs(), endpoints=endpoints)
+    endpoints = await load_endpoints(str(sandbox) if sandbox else None, transport=transport)
+    context = ConnectContext(
+        ledger=ledger, secrets=store or store_for_jobs(), endpoints=endpoints, transport=transport
+    )
     manager = token_manager(context, SERVICE)
     api = endpoints.google().calendar_api
     origin = api.removesuffix("/calendar/v3") if sandbox else REAL_API_ORIGIN
@@ -82,7 +95,7 @@ async def load_settings(ledger: Ledger) -> CalendarSettings:
     async def token(force: bool) -> str:
         return await manager.access_token(force_refresh=force)
 
-    return CalendarSettings(calendar, origin, token, changes_mode(conn.config))
+    return CalendarSettings(calendar, origin, token, changes_mode(conn.config), transport=transport)
 
 
 def schedule_for(auto_sync: bool, minutes: int = AUTO_SYNC_MINUTES) -> dict[str, Any]:
@@ -102,3 +115,47 @@ def set_changes_mode(conn: sqlite3.Connection, mode: str) -> None:
     """``report`` or ``apply`` for events moved in Google."""
     changes_mode({CHANGES_KEY: mode})
     connections.update_config(conn, SERVICE, **{CHANGES_KEY: mode})
+
+
+def auto_sync_minutes(config: dict[str, Any]) -> int | None:
+    """Minutes between automatic runs (``None``: off, or a schedule that is not an interval).
+
+    The schedule is the truth — the scheduler reads it, and the integrations card may set
+    it directly — so the ``auto_sync`` flag is not consulted here.
+    """
+    schedule = config.get("schedule") or {}
+    if schedule.get("kind") != "interval" or not schedule.get("minutes"):
+        return None
+    return int(schedule["minutes"])
+
+
+def schedule_text(config: dict[str, Any]) -> str:
+    """The schedule in words, as the CLI prints it."""
+    schedule = config.get("schedule") or {}
+    minutes = auto_sync_minutes(config)
+    if minutes:
+        return f"every {minutes} minutes"
+    if schedule.get("kind") == "cron":
+        return f"on the schedule {schedule.get('cron')}"
+    return "off"
+
+
+def set_calendar(conn: sqlite3.Connection, calendar_id: str, name: str | None = None) -> bool:
+    """Send events to another calendar; ``True`` when it changed.
+
+    Our links and watermarks describe events in the old calendar, so they are forgotten:
+    the next run writes every appointment and due date into the new calendar (the old
+    calendar's events stay where they are).
+    """
+    calendar_id = calendar_id.strip()
+    if not calendar_id:
+        raise ValueError("choose a calendar")
+    config = connections.get(conn, SERVICE).config
+    changed = str(config.get(CALENDAR_KEY) or "") != calendar_id
+    connections.update_config(
+        conn, SERVICE, **{CALENDAR_KEY: calendar_id, CALENDAR_NAME_KEY: name or calendar_id}
+    )
+    if changed:
+        conn.execute("DELETE FROM sync_links WHERE service = ?", (SERVICE,))
+        reset_cursors(conn, SERVICE)
+    return changed

@@ -186,6 +186,17 @@ class MailchimpClient:
             raise
         return dict(body or {})
 
+    async def audiences(self) -> list[tuple[str, str]]:
+        """Every audience of the account as ``(id, name)``, for the owner to choose from."""
+        body = await self.request(
+            "GET", "/lists", params={"count": 1000, "fields": "lists.id,lists.name"}
+        )
+        return [
+            (str(a["id"]), str(a.get("name") or a["id"]))
+            for a in (body or {}).get("lists") or []
+            if a.get("id")
+        ]
+
     async def batch_subscribe(
         self, list_id: str, members: Sequence[Mapping[str, Any]]
     ) -> dict[str, Any]:

@@ -19,9 +19,11 @@ from ...engine.errors import AuthExpired, ConfigurationError
 from ...ledger import connections
 from ...ledger.db import Ledger
 from ...secrets import store_for_jobs
+from ...sync.cursors import reset_cursors
 
 API_KEY_ITEM = "mailchimp/api_key"
 AUDIENCE_KEY = "audience_id"
+AUDIENCE_NAME_KEY = "audience_name"
 BASE_URL_KEY = "api_base_url"
 AUTO_SYNC_KEY = "auto_sync"
 AUTO_SYNC_MINUTES = 60  # Nexpura does not say how often; hourly is gentle on a 10-conn cap
@@ -70,3 +72,45 @@ def apply_auto_sync(
         "mailchimp",
         **{AUTO_SYNC_KEY: auto_sync, "schedule": schedule_for(auto_sync, minutes)},
     )
+
+
+def auto_sync_minutes(config: dict[str, Any]) -> int | None:
+    """Minutes between automatic runs (``None``: off, or a schedule that is not an interval).
+
+    The schedule is the truth — the scheduler reads it, and the integrations card may set
+    it directly — so the ``auto_sync`` flag is not consulted here.
+    """
+    schedule = config.get("schedule") or {}
+    if schedule.get("kind") != "interval" or not schedule.get("minutes"):
+        return None
+    return int(schedule["minutes"])
+
+
+def schedule_text(config: dict[str, Any]) -> str:
+    """The schedule in words, as the CLI prints it."""
+    schedule = config.get("schedule") or {}
+    minutes = auto_sync_minutes(config)
+    if minutes:
+        return f"every {minutes} minutes"
+    if schedule.get("kind") == "cron":
+        return f"on the schedule {schedule.get('cron')}"
+    return "off"
+
+
+def set_audience(conn: sqlite3.Connection, audience_id: str, name: str | None = None) -> bool:
+    """Point the sync at another audience; ``True`` when it changed.
+
+    The watermarks belong to the old audience (what was pushed, which exits were pulled),
+    so they are forgotten: the next run sends every consenting customer to the new one.
+    """
+    audience_id = audience_id.strip()
+    if not audience_id:
+        raise ValueError("choose an audience")
+    config = connections.get(conn, "mailchimp").config
+    changed = str(config.get(AUDIENCE_KEY) or "") != audience_id
+    connections.update_config(
+        conn, "mailchimp", **{AUDIENCE_KEY: audience_id, AUDIENCE_NAME_KEY: name or audience_id}
+    )
+    if changed:
+        reset_cursors(conn, "mailchimp")
+    return changed

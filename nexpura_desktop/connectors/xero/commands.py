@@ -13,7 +13,7 @@ from ...ledger import connections
 from ...ledger.db import Ledger
 from ...paths import resolve
 from .mapping import AccountMapping
-from .settings import SERVICE, chosen_mapping, set_mapping, set_schedule
+from .settings import SERVICE, chosen_mapping, schedule_minutes, set_mapping, set_schedule
 
 Handler = Callable[[argparse.Namespace], int]
 Command = Callable[[str, Handler, str], argparse.ArgumentParser]
@@ -39,8 +39,7 @@ def _cmd_xero_settings(args: argparse.Namespace) -> int:
         print("sales account and tax type: the organisation's defaults (read at each sync)")
     else:
         print(f"sales account: {mapping.account_code}; tax type: {mapping.tax_type}")
-    schedule = config.get("schedule") or {}
-    minutes = schedule.get("minutes") if schedule.get("kind") == "interval" else None
+    minutes = schedule_minutes(config)
     print(f"schedule: every {minutes} minutes" if minutes else "schedule: manual only")
     return 0
 

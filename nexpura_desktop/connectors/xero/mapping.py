@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 BATCH_LIMIT = 50  # invoices/contacts per request (§4.3)
@@ -217,6 +218,7 @@ def check_mapping(
 
 
 # -- invoices ------------------------------------------------------------------------------------
+@lru_cache(maxsize=4096)  # prices and quantities repeat a lot across a shop's invoices
 def _amount(value: float) -> float:
     return float(Decimal(str(value)).quantize(Decimal("0.0001")))
 

@@ -4,8 +4,9 @@
    account mapping is checked against them, or the defaults are taken from them.
 2. **recover** — create intents left in the outbox by an interrupted run are looked up in
    Xero by invoice number: what was created is linked, what was not is forgotten.
-3. **plan** — every non-draft ledger invoice is compared with its link: no link → create;
-   content digest changed or voided → check its Xero status first.
+3. **plan** — the non-draft ledger invoices changed since the last run (the change feed,
+   see :mod:`.feed`; all of them on the first or a ``--full`` run) are compared with their
+   links: no link → create; content digest changed or voided → check its Xero status first.
 4. **contacts** — customers without a link are matched by our customer number (a contact
    we created), then email, then name, over one listing of the organisation's contacts;
    the rest are created in batches of ≤ 50, each intent in the outbox *before* the call.
@@ -30,6 +31,7 @@ from ...engine.errors import ConfigurationError
 from ...engine.job import JobContext
 from ...sync import links, outbox
 from .client import XeroClient, XeroProblem
+from .feed import Window, close_window, open_window
 from .mapping import (
     BATCH_LIMIT,
     EDITABLE_STATUSES,
@@ -51,7 +53,7 @@ from .mapping import (
     plain_error,
 )
 from .settings import SERVICE, XeroSettings
-from .state import customers, sent_invoices, set_xero_id, shop_tax
+from .state import customers, links_by_local, sent_invoices, set_xero_id, shop_tax
 
 INVOICE = "invoice"
 CONTACT = "contact"
@@ -115,7 +117,7 @@ async def resolve_mapping(
 
 
 # -- 2. recover ----------------------------------------------------------------------------
-async def recover(ctx: JobContext, xc: XeroClient) -> None:
+async def recover(ctx: JobContext, xc: XeroClient, window: Window) -> None:
     """Link invoices an interrupted run created; forget intents that never landed."""
     conn = ctx.ledger.conn
     pending = [
@@ -134,11 +136,14 @@ async def recover(ctx: JobContext, xc: XeroClient) -> None:
                 expected = str(item.payload.get("contact_id") or "")
                 ours = remote is not None and (not expected or contact == expected)
                 if ours and remote is not None and item.local_id is not None:
-                    _link_invoice(ctx, item.local_id, remote, str(item.payload.get("digest")))
+                    digest = str(item.payload.get("digest"))
+                    _link_invoice(ctx, window, item.local_id, remote, digest)
                 outbox.confirm(conn, item.id)
 
 
-def _link_invoice(ctx: JobContext, local_id: str, remote: Mapping[str, Any], digest: str) -> None:
+def _link_invoice(
+    ctx: JobContext, window: Window, local_id: str, remote: Mapping[str, Any], digest: str
+) -> None:
     conn = ctx.ledger.conn
     remote_id = str(remote["InvoiceID"])
     links.upsert(
@@ -151,16 +156,24 @@ def _link_invoice(ctx: JobContext, local_id: str, remote: Mapping[str, Any], dig
         remote_hash=digest,
         remote_version=str(remote.get("Status") or "DRAFT"),
     )
-    set_xero_id(conn, local_id, remote_id)
+    if set_xero_id(conn, local_id, remote_id):
+        window.own_updates += 1
+
+
+def _resolved(ctx: JobContext, window: Window, invoice_id: str) -> None:
+    """The invoice reached Xero: close its open issue, if it has one (most have none)."""
+    if invoice_id in window.with_issues:
+        ctx.resolve_issue(local_table="invoices", local_id=invoice_id)
 
 
 # -- 3. plan -------------------------------------------------------------------------------
-def plan(ctx: JobContext, mapping: AccountMapping) -> Plan:
+def plan(ctx: JobContext, mapping: AccountMapping, window: Window) -> Plan:
     conn = ctx.ledger.conn
     inclusive, _rate = shop_tax(conn)
     out = Plan()
-    for invoice in sent_invoices(conn, inclusive):
-        link = links.by_local(conn, SERVICE, INVOICE, "invoices", invoice.id)
+    known = links_by_local(conn, SERVICE, INVOICE, "invoices", window.ids)
+    for invoice in sent_invoices(conn, inclusive, window.ids):
+        link = known.get(invoice.id)
         digest = content_digest(invoice, mapping)
         if link is None:
             if invoice.is_voided:
@@ -191,8 +204,9 @@ async def resolve_contacts(ctx: JobContext, xc: XeroClient, wanted: set[str]) ->
     conn = ctx.ledger.conn
     found: dict[str, str] = {}
     missing: list[str] = []
+    linked = links_by_local(conn, SERVICE, CONTACT, "customers", wanted)
     for cid in sorted(wanted):
-        link = links.by_local(conn, SERVICE, CONTACT, "customers", cid)
+        link = linked.get(cid)
         if link is not None:
             found[cid] = link.remote_id
         else:
@@ -206,6 +220,7 @@ async def resolve_contacts(ctx: JobContext, xc: XeroClient, wanted: set[str]) ->
             index.add(row)
     to_create: dict[str, Customer] = {}  # by folded name: one contact per name
     sharing: dict[str, list[str]] = {}
+    intents: dict[str, int] = {}  # outbox item id per customer created
     with ctx.ledger.transaction():
         for cid in missing:
             person = people.get(cid) or Customer(cid, f"Customer {cid}")
@@ -222,7 +237,7 @@ async def resolve_contacts(ctx: JobContext, xc: XeroClient, wanted: set[str]) ->
                 sharing.setdefault(name, []).append(cid)
                 continue
             to_create[name] = person
-            outbox.enqueue(
+            intents[cid] = outbox.enqueue(
                 conn,
                 SERVICE,
                 OP_CONTACT,
@@ -230,14 +245,13 @@ async def resolve_contacts(ctx: JobContext, xc: XeroClient, wanted: set[str]) ->
                 payload={"name": contact_name(person)},
                 local_table="customers",
                 local_id=cid,
-            )
+            ).id
 
     async def create(batch: list[Customer]) -> None:
         key = batch_key("contacts", (f"xero-contact-{p.id}" for p in batch))
         results = await xc.create_contacts([contact_payload(p) for p in batch], key)
         with ctx.ledger.transaction():
             for person, result in zip(batch, results, strict=False):
-                item = outbox.get(conn, f"xero-contact-{person.id}")
                 name = " ".join(contact_name(person).split()).casefold()
                 if _failed(result) or not result.get("ContactID"):
                     said = "; ".join(_errors(result)) or "no reason was given"
@@ -253,8 +267,7 @@ async def resolve_contacts(ctx: JobContext, xc: XeroClient, wanted: set[str]) ->
                         links.upsert(conn, SERVICE, CONTACT, "customers", cid, contact_id)
                         found[cid] = contact_id
                     ctx.resolve_issue(local_table="customers", local_id=person.id)
-                if item is not None:
-                    outbox.confirm(conn, item.id)
+                outbox.confirm(conn, intents[person.id])
 
     await asyncio.gather(*(create(b) for b in _chunks(list(to_create.values()))))
     return found
@@ -276,12 +289,13 @@ def _contact_for(invoice: Invoice, contacts: Mapping[str, str]) -> dict[str, Any
 async def send_creates(
     ctx: JobContext,
     xc: XeroClient,
+    window: Window,
     creates: list[Planned],
     mapping: AccountMapping,
     contacts: Mapping[str, str],
 ) -> None:
     conn = ctx.ledger.conn
-    ready: list[tuple[Planned, dict[str, Any]]] = []
+    ready: list[tuple[Planned, dict[str, Any], int]] = []  # + the outbox intent's id
     with ctx.ledger.transaction():
         for p in creates:
             contact = _contact_for(p.invoice, contacts)
@@ -293,7 +307,7 @@ async def send_creates(
                     local_id=p.invoice.id,
                 )
                 continue
-            outbox.enqueue(
+            intent = outbox.enqueue(
                 conn,
                 SERVICE,
                 OP_INVOICE,
@@ -306,15 +320,15 @@ async def send_creates(
                 local_table="invoices",
                 local_id=p.invoice.id,
             )
-            ready.append((p, invoice_payload(p.invoice, mapping, contact)))
+            ready.append((p, invoice_payload(p.invoice, mapping, contact), intent.id))
 
-    async def one(batch: list[tuple[Planned, dict[str, Any]]]) -> None:
-        keys = [invoice_key(p.invoice.id, p.digest) for p, _ in batch]
+    async def one(batch: list[tuple[Planned, dict[str, Any], int]]) -> None:
+        keys = [invoice_key(p.invoice.id, p.digest) for p, _, _ in batch]
         results = await xc.save_invoices(
-            "PUT", [body for _, body in batch], batch_key("invoices", keys)
+            "PUT", [body for _, body, _ in batch], batch_key("invoices", keys)
         )
         with ctx.ledger.transaction():
-            for (p, _), key, result in zip(batch, keys, results, strict=False):
+            for (p, _, intent_id), result in zip(batch, results, strict=False):
                 if _failed(result) or not result.get("InvoiceID"):
                     ctx.record_issue(
                         plain_error(p.invoice, _errors(result)),
@@ -322,12 +336,10 @@ async def send_creates(
                         local_id=p.invoice.id,
                     )
                 else:
-                    _link_invoice(ctx, p.invoice.id, result, p.digest)
-                    ctx.resolve_issue(local_table="invoices", local_id=p.invoice.id)
+                    _link_invoice(ctx, window, p.invoice.id, result, p.digest)
+                    _resolved(ctx, window, p.invoice.id)
                     ctx.count("created")
-                item = outbox.get(conn, key)
-                if item is not None:
-                    outbox.confirm(conn, item.id)
+                outbox.confirm(conn, intent_id)
 
     await _gather_batches(xc, ready, one)
 
@@ -351,6 +363,7 @@ async def fetch_remote(xc: XeroClient, changed: list[Planned]) -> None:
 async def send_changes(
     ctx: JobContext,
     xc: XeroClient,
+    window: Window,
     changed: list[Planned],
     mapping: AccountMapping,
     contacts: Mapping[str, str],
@@ -417,8 +430,8 @@ async def send_changes(
                         local_id=p.invoice.id,
                     )
                     continue
-                _link_invoice(ctx, p.invoice.id, result, p.digest)
-                ctx.resolve_issue(local_table="invoices", local_id=p.invoice.id)
+                _link_invoice(ctx, window, p.invoice.id, result, p.digest)
+                _resolved(ctx, window, p.invoice.id)
                 ctx.count("updated")
 
     await _gather_batches(xc, updates, one)
@@ -430,8 +443,9 @@ async def export_invoices(ctx: JobContext, settings: XeroSettings) -> None:
     async with open_client(ctx, settings) as xc:
         _inclusive, rate = shop_tax(ctx.ledger.conn)
         mapping = await resolve_mapping(xc, settings.mapping, rate)
-        await recover(ctx, xc)
-        work = plan(ctx, mapping)
+        window = open_window(ctx, f"{mapping.account_code}|{mapping.tax_type}")
+        await recover(ctx, xc, window)
+        work = plan(ctx, mapping, window)
         wanted = {
             p.invoice.customer_id
             for p in (*work.creates, *work.changed)
@@ -439,10 +453,11 @@ async def export_invoices(ctx: JobContext, settings: XeroSettings) -> None:
         }
         contacts = await resolve_contacts(ctx, xc, wanted)
         ctx.raise_if_cancelled()
-        await send_creates(ctx, xc, work.creates, mapping, contacts)
+        await send_creates(ctx, xc, window, work.creates, mapping, contacts)
         ctx.progress("invoices", len(work.creates), len(work.creates) + len(work.changed))
         if work.changed:
-            await send_changes(ctx, xc, work.changed, mapping, contacts)
+            await send_changes(ctx, xc, window, work.changed, mapping, contacts)
+        close_window(ctx, window)
 
 
 __all__ = ["XeroProblem", "export_invoices"]

@@ -22,7 +22,7 @@ from ...auth.service_tokens import token_manager
 from ...engine.errors import ConfigurationError
 from ...ledger import connections
 from ...ledger.db import Ledger
-from ...secrets import default_store
+from ...secrets import SecretStore, default_store
 from ...sync.pacing import AsyncSleeper, Pacer
 from .client import TokenProvider
 from .mapping import AccountMapping
@@ -63,22 +63,33 @@ def connected_config(ledger: Ledger) -> dict[str, Any]:
     return dict(conn.config)
 
 
-async def load_settings(ledger: Ledger) -> XeroSettings:
-    """The connected organisation with the keyring's tokens (refreshed when due)."""
+async def load_settings(
+    ledger: Ledger,
+    *,
+    store: SecretStore | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> XeroSettings:
+    """The connected organisation with the keyring's tokens (refreshed when due).
+
+    ``store``/``transport``: the window passes its own keyring store and (in tests) the
+    in-process sandbox; jobs use the default store and the network.
+    """
     config = connected_config(ledger)
-    store = default_store()
+    store = store or default_store()
     if store is None:
         raise ConfigurationError("no keyring is available to read the Xero sign-in")
     sandbox = config.get("sandbox")
-    endpoints = await load_endpoints(str(sandbox) if sandbox else None)
+    endpoints = await load_endpoints(str(sandbox) if sandbox else None, transport=transport)
     manager = token_manager(
-        ConnectContext(ledger=ledger, secrets=store, endpoints=endpoints), SERVICE
+        ConnectContext(ledger=ledger, secrets=store, endpoints=endpoints, transport=transport),
+        SERVICE,
     )
     return XeroSettings(
         api_base=endpoints.xero().api,
         tenant_id=str(config["tenant_id"]),
         tokens=manager.access_token,
         mapping=chosen_mapping(config),
+        transport=transport,
     )
 
 
@@ -99,3 +110,11 @@ def set_schedule(conn: sqlite3.Connection, minutes: int | None) -> None:
     """The optional schedule (``None`` → manual only, the default)."""
     schedule = {"kind": "interval", "minutes": minutes} if minutes else {"kind": "off"}
     connections.update_config(conn, SERVICE, schedule=schedule)
+
+
+def schedule_minutes(config: dict[str, Any]) -> int | None:
+    """Minutes between scheduled pushes, or ``None`` for manual only (the default)."""
+    schedule = config.get("schedule") or {}
+    if schedule.get("kind") != "interval" or not schedule.get("minutes"):
+        return None
+    return int(schedule["minutes"])

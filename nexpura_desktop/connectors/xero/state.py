@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
+from ...sync.links import Link
 from .mapping import Customer, Invoice, Line
 
 _INVOICE_COLS = (
@@ -56,25 +57,59 @@ def _lines_from_json(text: Any) -> tuple[Line, ...]:
     )
 
 
-def sent_invoices(conn: sqlite3.Connection, shop_inclusive: bool) -> list[Invoice]:
-    """Every invoice that is not a draft, oldest first, with its lines."""
-    rows = conn.execute(
-        f"SELECT {_INVOICE_COLS} FROM invoices i "
-        "LEFT JOIN sales s ON s.id = i.sale_id "
-        "LEFT JOIN repairs r ON r.id = i.repair_id "
-        "LEFT JOIN bespoke_jobs b ON b.id = i.bespoke_job_id "
-        "WHERE lower(COALESCE(i.status, '')) != 'draft' "
-        "AND upper(COALESCE(i.invoice_number, '')) NOT LIKE 'DRAFT-%' "
-        "ORDER BY i.invoice_date, i.invoice_number, i.id"
-    ).fetchall()
+_SENT_SQL = (
+    f"SELECT {_INVOICE_COLS} FROM invoices i "
+    "LEFT JOIN sales s ON s.id = i.sale_id "
+    "LEFT JOIN repairs r ON r.id = i.repair_id "
+    "LEFT JOIN bespoke_jobs b ON b.id = i.bespoke_job_id "
+    "WHERE lower(COALESCE(i.status, '')) != 'draft' "
+    "AND upper(COALESCE(i.invoice_number, '')) NOT LIKE 'DRAFT-%' "
+)
+_LINES_SQL = (
+    "SELECT invoice_id, description, quantity, unit_price, discount_pct FROM invoice_line_items "
+)
+_CHUNK = 500
+
+
+def _read_order(row: Any) -> tuple[bool, str, bool, str, str]:
+    date, number = row[6], row[1]
+    return date is not None, str(date or ""), number is not None, str(number or ""), str(row[0])
+
+
+def _sent_rows(
+    conn: sqlite3.Connection, ids: Collection[str] | None
+) -> tuple[list[Any], dict[str, list[Line]]]:
+    """Invoice rows and their lines: all of them, or only ``ids`` (in chunks)."""
+    found: list[Any] = []
+    raw_lines: list[Any] = []
+    if ids is None:
+        order = "ORDER BY i.invoice_date, i.invoice_number, i.id"
+        found = conn.execute(_SENT_SQL + order).fetchall()
+        raw_lines = conn.execute(_LINES_SQL + "ORDER BY invoice_id, sort_order, id").fetchall()
+    else:
+        wanted = sorted(ids)
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found += conn.execute(_SENT_SQL + f"AND i.id IN ({marks})", chunk).fetchall()
+            raw_lines += conn.execute(
+                _LINES_SQL + f"WHERE invoice_id IN ({marks}) ORDER BY invoice_id, sort_order, id",
+                chunk,
+            ).fetchall()
+        found.sort(key=_read_order)  # the full read's order: date, number, id
     lines: dict[str, list[Line]] = {}
-    for invoice_id, desc, qty, unit, pct in conn.execute(
-        "SELECT invoice_id, description, quantity, unit_price, discount_pct "
-        "FROM invoice_line_items ORDER BY invoice_id, sort_order, id"
-    ):
+    for invoice_id, desc, qty, unit, pct in raw_lines:
         lines.setdefault(str(invoice_id), []).append(
             Line(str(desc or ""), _float(qty, 1.0), _float(unit), _float(pct))
         )
+    return found, lines
+
+
+def sent_invoices(
+    conn: sqlite3.Connection, shop_inclusive: bool, ids: Collection[str] | None = None
+) -> list[Invoice]:
+    """Every invoice that is not a draft (or only those of ``ids``), oldest first, with lines."""
+    rows, lines = _sent_rows(conn, ids)
     out: list[Invoice] = []
     for r in rows:
         own = lines.get(str(r[0]))
@@ -115,9 +150,54 @@ def customers(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Custome
     return found
 
 
-def set_xero_id(conn: sqlite3.Connection, invoice_id: str, xero_id: str) -> None:
-    conn.execute(
+def set_xero_id(conn: sqlite3.Connection, invoice_id: str, xero_id: str) -> bool:
+    """Note the Xero id on the invoice; ``True`` when the row changed (a change-feed row)."""
+    cur = conn.execute(
         "UPDATE invoices SET xero_invoice_id = ? WHERE id = ? "
         "AND COALESCE(xero_invoice_id, '') != ?",
         (xero_id, invoice_id, xero_id),
     )
+    return cur.rowcount > 0
+
+
+_LINK_SQL = (
+    "SELECT id, service, entity, local_table, local_id, remote_id, remote_version, "
+    "remote_hash, local_version FROM sync_links WHERE service = ? AND entity = ? "
+    "AND local_table = ?"
+)
+
+
+def _as_link(row: Any) -> Link:
+    return Link(
+        id=int(row[0]),
+        service=str(row[1]),
+        entity=str(row[2]),
+        local_table=str(row[3]),
+        local_id=str(row[4]),
+        remote_id=str(row[5]),
+        remote_version=None if row[6] is None else str(row[6]),
+        remote_hash=None if row[7] is None else str(row[7]),
+        local_version=None if row[8] is None else int(row[8]),
+    )
+
+
+def links_by_local(
+    conn: sqlite3.Connection,
+    service: str,
+    entity: str,
+    local_table: str,
+    ids: Collection[str] | None,
+) -> dict[str, Link]:
+    """The links of many local rows in a few queries (all of the table's when ``ids`` is
+    ``None``), instead of one query per row while planning a run."""
+    key = (service, entity, local_table)
+    if ids is None:
+        return {str(r[4]): _as_link(r) for r in conn.execute(_LINK_SQL, key)}
+    found: dict[str, Link] = {}
+    wanted = sorted(ids)
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        sql = _LINK_SQL + f" AND local_id IN ({marks})"
+        found.update((str(r[4]), _as_link(r)) for r in conn.execute(sql, (*key, *chunk)))
+    return found

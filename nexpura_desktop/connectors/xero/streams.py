@@ -1,8 +1,9 @@
 """Xero's engine jobs: the draft-invoice push and the token keep-alive.
 
-``xero.invoices.export`` (a sync job; manual by default, optional schedule) sends every
-sent/issued ledger invoice to the bound organisation as a **DRAFT** ``ACCREC`` invoice
-(see :mod:`.push` for the steps and the crash-safety rules).
+``xero.invoices.export`` (a sync job; manual by default, optional schedule) sends the
+sent/issued ledger invoices changed since its last run (the change feed, :mod:`.feed`;
+every one of them on the first or a ``--full`` run) to the bound organisation as
+**DRAFT** ``ACCREC`` invoices (see :mod:`.push` for the steps and the crash-safety rules).
 
 ``xero.token.keepalive`` refreshes the tokens of an idle connection well inside Xero's
 60-day window for unused refresh tokens (reference/prior-art.md C2): without it a shop

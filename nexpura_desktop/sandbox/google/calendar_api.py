@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from . import events as ev
-from .errors import ApiError, json_response, not_found
+from .errors import PRETTY, ApiError, json_response, not_found
 from .listing import list_calendar_list, list_events
 from .state import AccessToken, Calendar, Event
 from .timeutil import zone
@@ -84,6 +84,14 @@ class CalendarApi:
 
     # -- plumbing -------------------------------------------------------------------------
     async def _run(self, request: Request, scopes: frozenset[str], handler: Handler) -> Response:
+        pretty = request.query_params.get("prettyPrint", "true").strip().lower() != "false"
+        reset = PRETTY.set(pretty)
+        try:
+            return await self._answer(request, scopes, handler)
+        finally:
+            PRETTY.reset(reset)
+
+    async def _answer(self, request: Request, scopes: frozenset[str], handler: Handler) -> Response:
         try:
             token = self.emu.oauth.authenticate(request, scopes)
             self.emu.quota.hit(self.emu.data.user.email)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from starlette.responses import HTMLResponse, Response
@@ -87,13 +88,19 @@ class ApiError(Exception):
         return json_response(self.body(), self.code, self.headers)
 
 
+# The request's ``prettyPrint`` (a standard query parameter of every Google API, default
+# true): set for the request being answered by the Calendar routes.
+PRETTY: ContextVar[bool] = ContextVar("google_pretty_print", default=True)
+
+
 def json_response(
     payload: Any, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:
-    """Google's JSON responses (pretty-printed by default, like ``prettyPrint=true``)."""
+    """Google's JSON responses: pretty-printed unless the request said ``prettyPrint=false``."""
     all_headers = {"Vary": "Origin, X-Origin, Referer", **(headers or {})}
+    text = json.dumps(payload, indent=2) + "\n" if PRETTY.get() else json.dumps(payload)
     return Response(
-        json.dumps(payload, indent=2) + "\n",
+        text,
         status_code=status,
         media_type=JSON_TYPE,
         headers=all_headers,

@@ -137,6 +137,23 @@ def _echo(item: Any) -> dict[str, Any]:
     return echo
 
 
+def _invoice_candidates(books: Books, ids: set[str], numbers: set[str]) -> Iterable[dict[str, Any]]:
+    """The stored invoices a listing can match: only the named ones when ``IDs`` or
+    ``InvoiceNumbers`` narrow it (an indexed look-up, whatever the size of the file)."""
+    if not ids and not numbers:
+        return list(books.invoices.values())
+    found: dict[str, dict[str, Any]] = {}
+    for ident in ids:
+        record = books.invoices.get(ident)
+        if record is not None:
+            found[record["InvoiceID"]] = record
+    if not ids:
+        for number in numbers:
+            for record in books.invoices_numbered(number):
+                found[record["InvoiceID"]] = record
+    return sorted(found.values(), key=lambda r: r.get("_seq", 0))
+
+
 def accounting_routes(emu: XeroEmulator) -> list[BaseRoute]:
     def ok(
         call: Call, key: str, items: list[Any], pagination: dict[str, int] | None = None
@@ -160,14 +177,14 @@ def accounting_routes(emu: XeroEmulator) -> list[BaseRoute]:
         books = call.books
         results: list[dict[str, Any]] = []
         failures: list[dict[str, Any]] = []
-        with emu.lock:
-            batch_snap = books.snapshot()
+        with emu.lock, books.tracking():
+            batch_snap = books.savepoint()
             for item in items:
-                snap = books.snapshot()
+                snap = books.savepoint()
                 try:
                     record = saver(books, item, now, create_only)
                 except refused as exc:
-                    books.restore(snap)
+                    books.rollback(snap)
                     messages = list(getattr(exc, "messages", [str(exc)]))
                     echo = _echo(item)
                     echo.update(
@@ -185,7 +202,7 @@ def accounting_routes(emu: XeroEmulator) -> list[BaseRoute]:
                 shown["StatusAttributeString"] = "OK"
                 results.append(shown)
             if failures and summarize:
-                books.restore(batch_snap)
+                books.rollback(batch_snap)
                 return respond(call.request, validation_exception(failures), 400)
         return ok(call, key, results)
 
@@ -210,10 +227,13 @@ def accounting_routes(emu: XeroEmulator) -> list[BaseRoute]:
                 return write(call, "Invoices", inv_saver(request), show_inv, InvoiceRefused)
             with emu.lock:
                 paged = "page" in request.query_params
-                rows = [render_invoice(books, r, with_lines=True) for r in books.invoices.values()]
                 statuses = {s.upper() for s in _csv(request, "Statuses")}
                 ids = {i.lower() for i in _csv(request, "IDs")}
                 numbers = set(_csv(request, "InvoiceNumbers"))
+                rows = [
+                    render_invoice(books, r, with_lines=True)
+                    for r in _invoice_candidates(books, ids, numbers)
+                ]
                 contacts = {c.lower() for c in _csv(request, "ContactIDs")}
                 show_deleted = (
                     "DELETED" in statuses

@@ -37,8 +37,11 @@ class ContactRefused(Exception):
         self.messages = messages
 
 
-def new_contact_record(books: Books, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """Store a new contact without checks (used when an invoice names a new contact)."""
+def new_contact_record(
+    books: Books, payload: dict[str, Any], now: datetime, *, store: bool = True
+) -> dict[str, Any]:
+    """A new contact without checks (stored unless ``store`` is false): what Xero creates
+    when an invoice names a contact it does not know."""
     record: dict[str, Any] = {
         "ContactID": str(uuid.uuid4()),
         "ContactStatus": "ACTIVE",
@@ -57,7 +60,8 @@ def new_contact_record(books: Books, payload: dict[str, Any], now: datetime) -> 
     for key in WRITABLE:
         if payload.get(key) not in (None, ""):
             record[key] = payload[key]
-    books.contacts[record["ContactID"]] = record
+    if store:
+        books.put_contact(record)
     return record
 
 
@@ -107,7 +111,11 @@ def save_contact(
         errors.append("Email address must be valid.")
     if errors:
         raise ContactRefused(errors)
-    record = existing if existing is not None else new_contact_record(books, {"Name": name}, now)
+    record = (
+        dict(existing)
+        if existing is not None
+        else new_contact_record(books, {"Name": name}, now, store=False)
+    )  # stored whole at the end: records are never edited in place
     record["Name"] = name
     record["ContactStatus"] = status
     for key in WRITABLE:
@@ -118,4 +126,5 @@ def save_contact(
     if "Addresses" in payload:
         record["Addresses"] = list(payload["Addresses"] or [])
     record["UpdatedDateUTC"] = now
+    books.put_contact(record)
     return record

@@ -147,10 +147,10 @@ def save_invoice(
         UpdatedDateUTC=now,
     )
     record["AmountDue"] = 0.0 if status in ("VOIDED", "DELETED") else record["Total"]
-    books.invoices[record["InvoiceID"]] = record
+    books.put_invoice(record)
     contact = books.contacts.get(record["_contact_id"])
     if contact is not None and status == "AUTHORISED":
-        contact["IsCustomer" if kind == "ACCREC" else "IsSupplier"] = True
+        books.put_contact({**contact, "IsCustomer" if kind == "ACCREC" else "IsSupplier": True})
     return record
 
 
@@ -205,6 +205,9 @@ def _lines(
     old_ids = {line.get("LineItemID") for line in record.get("LineItems", [])}
     lines: list[dict[str, Any]] = []
     errors: list[str] = []
+    usable = "CanApplyToRevenue" if kind == "ACCREC" else "CanApplyToExpenses"
+    accounts: dict[str, dict[str, Any] | None] = {}  # this call's look-ups, by code
+    rates: dict[str, tuple[dict[str, Any] | None, Decimal]] = {}  # and by tax type
     for raw in given:
         if not isinstance(raw, dict):
             errors.append("Each line item must be an object")
@@ -220,7 +223,11 @@ def _lines(
             errors.append("Quantity, UnitAmount and DiscountRate must be numbers")
             continue
         code = raw.get("AccountCode")
-        account = books.account(str(code)) if code not in (None, "") else None
+        account = None
+        if code not in (None, ""):
+            if str(code) not in accounts:
+                accounts[str(code)] = books.account(str(code))
+            account = accounts[str(code)]
         if code not in (None, "") and (
             account is None or account.get("SystemAccount") or account["Status"] != "ACTIVE"
         ):
@@ -231,15 +238,18 @@ def _lines(
         rate = Decimal(0)
         if amounts == "NoTax":
             tax_type = "BASEXCLUDED" if not raw.get("TaxType") else tax_type
-        tax = books.tax_rate(str(tax_type))
-        usable = "CanApplyToRevenue" if kind == "ACCREC" else "CanApplyToExpenses"
+        if str(tax_type) not in rates:
+            found = books.tax_rate(str(tax_type))
+            percent = Decimal(str(found["EffectiveRate"])) / 100 if found else Decimal(0)
+            rates[str(tax_type)] = (found, percent)
+        tax, percent = rates[str(tax_type)]
         if tax is None or not tax.get(usable, True):
             errors.append(
                 f"The TaxType code '{tax_type}' does not exist or cannot be used "
                 "for this type of transaction."
             )
         elif amounts != "NoTax":
-            rate = Decimal(str(tax["EffectiveRate"])) / 100
+            rate = percent
         gross = quantity * unit * (1 - discount / 100)
         line_amount = gross.quantize(CENT, ROUND_HALF_UP)
         if amounts == "Inclusive":

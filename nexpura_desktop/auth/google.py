@@ -15,7 +15,8 @@ from typing import Any
 import httpx
 
 from ..ledger import connections
-from .browser_flow import Redirect, sign_in, with_query
+from .browser_flow import Redirect, sign_in
+from .code_grant import authorize_link, exchange_code, refresh_grant
 from .context import (
     ConnectContext,
     ConnectError,
@@ -24,9 +25,7 @@ from .context import (
     iso_time,
     json_body,
     network_error,
-    token_answer,
 )
-from .pkce import Pkce
 from .tokens import RefreshFunction, TokenSet, TokenStore
 
 SERVICE = "google_calendar"
@@ -59,42 +58,23 @@ async def connect_google(ctx: ConnectContext, options: GoogleOptions) -> Connect
         )
     urls = ctx.endpoints.google()
 
-    def authorize(redirect_uri: str, state: str, pkce: Pkce) -> str:
-        return with_query(
-            urls.auth,
-            {
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "response_type": "code",
-                "scope": " ".join(SCOPES),
-                "state": state,
-                "code_challenge": pkce.challenge,
-                "code_challenge_method": pkce.method,
-                "access_type": "offline",
-                "prompt": "consent",
-            },
-        )
-
+    authorize = authorize_link(
+        urls.auth, client_id, " ".join(SCOPES), {"access_type": "offline", "prompt": "consent"}
+    )
     signed = await sign_in(
         ctx, label=LABEL, redirect=Redirect("127.0.0.1", (0,), "/"), authorize_url=authorize
     )
     ctx.step("checking the Google sign-in", 2, 4)
     async with ctx.client() as client:
         try:
-            response = await client.post(
+            tokens = await exchange_code(
+                ctx,
+                client,
                 urls.token,
-                data={
-                    "grant_type": "authorization_code",
-                    "code": signed.callback.code,
-                    "client_id": client_id,
-                    "client_secret": client_secret,
-                    "redirect_uri": signed.redirect_uri,
-                    "code_verifier": signed.pkce.verifier,
-                },
+                LABEL,
+                signed,
+                {"client_id": client_id, "client_secret": client_secret},
             )
-            if response.status_code != 200:
-                raise fail_for(response, LABEL, "exchanging the sign-in code")
-            tokens = TokenSet.from_response(json_body(response, LABEL), now=ctx.clock())
             try:
                 calendar_id, calendar_name = await _choose_calendar(
                     client, ctx, urls.calendar_api, tokens, options
@@ -185,24 +165,7 @@ async def _revoke(client: httpx.AsyncClient, url: str, token: str | None) -> boo
 
 def refresh_function(ctx: ConnectContext) -> RefreshFunction:
     """For :class:`TokenManager`: Google does not rotate; the old refresh token is kept."""
-    urls = ctx.endpoints.google()
-
-    async def refresh(refresh_token: str) -> dict[str, Any]:
-        client_id = connections.get(ctx.ledger.conn, SERVICE).config.get("client_id", "")
-        client_secret = ctx.secrets.get(CLIENT_SECRET_ITEM) or ""
-        async with ctx.client() as client:
-            response = await client.post(
-                urls.token,
-                data={
-                    "grant_type": "refresh_token",
-                    "refresh_token": refresh_token,
-                    "client_id": client_id,
-                    "client_secret": client_secret,
-                },
-            )
-        return token_answer(response, LABEL)
-
-    return refresh
+    return refresh_grant(ctx, SERVICE, LABEL, ctx.endpoints.google().token, CLIENT_SECRET_ITEM)
 
 
 async def disconnect_google(ctx: ConnectContext, conn: connections.Connection) -> list[str]:

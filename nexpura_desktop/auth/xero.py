@@ -18,7 +18,8 @@ from typing import Any
 import httpx
 
 from ..ledger import connections
-from .browser_flow import Redirect, redirect_from_uris, sign_in, with_query
+from .browser_flow import Redirect, redirect_from_uris, sign_in
+from .code_grant import authorize_link, exchange_code, refresh_grant
 from .context import (
     ConnectContext,
     ConnectError,
@@ -27,9 +28,7 @@ from .context import (
     iso_time,
     json_body,
     network_error,
-    token_answer,
 )
-from .pkce import Pkce
 from .tokens import RefreshFunction, TokenSet, TokenStore
 
 SERVICE = "xero"
@@ -62,37 +61,14 @@ async def connect_xero(ctx: ConnectContext, options: XeroOptions) -> ConnectResu
     if options.ports:
         redirect = Redirect(redirect.host_name, list(options.ports), redirect.path)
 
-    def authorize(redirect_uri: str, state: str, pkce: Pkce) -> str:
-        return with_query(
-            urls.authorize,
-            {
-                "response_type": "code",
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "scope": SCOPES,
-                "state": state,
-                "code_challenge": pkce.challenge,
-                "code_challenge_method": pkce.method,
-            },
-        )
-
+    authorize = authorize_link(urls.authorize, client_id, SCOPES)
     signed = await sign_in(ctx, label=LABEL, redirect=redirect, authorize_url=authorize)
     ctx.step("checking the Xero sign-in", 2, 4)
     async with ctx.client() as client:
         try:
-            response = await client.post(
-                urls.token,
-                data={
-                    "grant_type": "authorization_code",
-                    "client_id": client_id,
-                    "code": signed.callback.code,
-                    "redirect_uri": signed.redirect_uri,
-                    "code_verifier": signed.pkce.verifier,
-                },
+            tokens = await exchange_code(
+                ctx, client, urls.token, LABEL, signed, {"client_id": client_id}
             )
-            if response.status_code != 200:
-                raise fail_for(response, LABEL, "exchanging the sign-in code")
-            tokens = TokenSet.from_response(json_body(response, LABEL), now=ctx.clock())
             try:
                 tenant = await _bind_one(client, ctx, urls.connections, tokens, options)
             except BaseException:
@@ -165,22 +141,7 @@ async def _revoke(
 
 def refresh_function(ctx: ConnectContext) -> RefreshFunction:
     """For :class:`TokenManager`: one refresh with Xero's rotating refresh token."""
-    urls = ctx.endpoints.xero()
-
-    async def refresh(refresh_token: str) -> dict[str, Any]:
-        client_id = connections.get(ctx.ledger.conn, SERVICE).config.get("client_id", "")
-        async with ctx.client() as client:
-            response = await client.post(
-                urls.token,
-                data={
-                    "grant_type": "refresh_token",
-                    "client_id": client_id,
-                    "refresh_token": refresh_token,
-                },
-            )
-        return token_answer(response, LABEL)
-
-    return refresh
+    return refresh_grant(ctx, SERVICE, LABEL, ctx.endpoints.xero().token)
 
 
 async def disconnect_xero(ctx: ConnectContext, conn: connections.Connection) -> list[str]:

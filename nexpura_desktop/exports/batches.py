@@ -1,75 +1,70 @@
-"""Finishing a batch of fast lines into CSV bytes: quote the few cells that need it.
+"""Finishing a chunk of fast lines into CSV bytes: quote the few cells that need it.
 
-The fast SELECT (``csv_cells.select_fast``) gives each row's cells joined by a unit
-separator, already formatted and neutralised.  Whole-batch byte searches (memchr speed)
-find the lines holding ``,"\\r\\n``; only those are split and quoted, the rest are finished
-by two C-level replacements.  A line whose values hold a separator of their own is
-rebuilt by the precise per-cell SQL (``refetch``).
+The chunk SELECT (``csv_cells.select_chunk``) gives each row's cells joined by a unit
+separator, already formatted and neutralised, and the rows joined by a record separator.
+Byte searches (memchr speed) jump from one cell holding ``,"\\r\\n`` to the next, so the
+work grows with the cells to quote, not with the rows or with how many special
+characters a cell holds.  Two C-level replacements then turn the separators into commas
+and CRLFs.  A value holding a separator character of its own is caught by counting them;
+such a chunk is rebuilt by the precise per-cell SQL.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Callable, Sequence
-from itertools import accumulate
 
-from .csv_cells import SEP
+from .csv_cells import RS, SEP
 
 _SEP = SEP.encode()
+_RS = RS.encode()
 _SPECIALS = (b",", b'"', b"\n", b"\r")
-_SPECIAL = re.compile(rb'[,"\r\n]')
 _CRLF = b"\r\n"
-
-Refetch = Callable[[int], bytes]
-
-
-def _plain(lines: Sequence[bytes]) -> bytes:
-    return _CRLF.join(lines).replace(_SEP, b",") + _CRLF
+_BOUNDARY = re.compile(b"[" + re.escape(_SEP + _RS) + b"]")
 
 
-def _quoted(line: bytes) -> bytes:
-    """The line's cells joined by commas, quoting only those holding a special character."""
-    cells = line.split(_SEP)
-    for i in {line.count(_SEP, 0, m.start()) for m in _SPECIAL.finditer(line)}:
-        cells[i] = b'"' + cells[i].replace(b'"', b'""') + b'"'
-    return b",".join(cells) + _CRLF
+def _quote_cells(body: bytes) -> bytes:
+    """``body`` with every cell holding a special character quoted (quotes doubled).
 
-
-def _dirty(joined: bytes, lines: Sequence[bytes]) -> list[int]:
-    """Indexes of the lines holding a special character (one find per hit, not per line)."""
-    ends = list(accumulate([len(line) + 1 for line in lines]))
-    found: set[int] = set()
-    for char in _SPECIALS:
-        pos = joined.find(char)
-        while pos != -1:
-            index = bisect_right(ends, pos)
-            found.add(index)
-            pos = joined.find(char, ends[index])
-    return sorted(found)
-
-
-def _line_by_line(batch: Sequence[tuple[int, bytes]], columns: int, refetch: Refetch) -> bytes:
-    """Slow path for a batch where some value holds a separator character itself."""
-    parts = []
-    for rowid, line in batch:
-        parts.append(_quoted(line) if line.count(_SEP) == columns - 1 else refetch(rowid))
-    return b"".join(parts)
-
-
-def finish(batch: Sequence[tuple[int, bytes]], columns: int, refetch: Refetch) -> bytes:
-    """CSV bytes (CRLF after every line) for ``batch`` rows of ``columns`` cells."""
-    lines = [row[1] for row in batch]
-    joined = _SEP.join(lines)
-    if joined.count(_SEP) != len(lines) * columns - 1:
-        return _line_by_line(batch, columns, refetch)
+    Cells end at ``_SEP`` or ``_RS``, neither of which any value holds here.  ``ahead``
+    keeps the next position of each special character, refreshed only once passed.
+    """
+    size = len(body)
+    find = body.find
+    ahead = [find(char) for char in _SPECIALS]
+    ahead = [size if pos < 0 else pos for pos in ahead]
+    hit = min(ahead)
+    if hit == size:
+        return body
+    rfind = body.rfind
+    boundary = _BOUNDARY.search
     parts: list[bytes] = []
-    start = 0
-    for index in _dirty(joined, lines):
-        if index > start:
-            parts.append(_plain(lines[start:index]))
-        parts.append(_quoted(lines[index]))
-        start = index + 1
-    if start < len(lines):
-        parts.append(_plain(lines[start:]))
+    done = 0  # body[:done] is in parts; body[done] starts a cell or is a separator
+    while hit < size:
+        start = max(rfind(_SEP, done, hit), rfind(_RS, done, hit)) + 1
+        found = boundary(body, hit)
+        end = found.start() if found else size
+        parts.append(body[done:start])
+        parts.append(b'"' + body[start:end].replace(b'"', b'""') + b'"')
+        done = end
+        for i, char in enumerate(_SPECIALS):
+            if ahead[i] < end:
+                pos = find(char, end)
+                ahead[i] = size if pos < 0 else pos
+        hit = min(ahead)
+    parts.append(body[done:])
     return b"".join(parts)
+
+
+def intact(body: bytes, rows: int, columns: int) -> bool:
+    """True when a chunk of ``rows`` fast lines holds only its own separators.
+
+    Values can only add separators, so the counts tell; a chunk that is not intact is
+    rebuilt by the precise SQL.
+    """
+    return body.count(_SEP) == rows * (columns - 1) and body.count(_RS) == rows - 1
+
+
+def finish(body: bytes) -> tuple[bytes, ...]:
+    """The CSV bytes (CRLF after every line) of an intact chunk, in pieces (appending the
+    last CRLF would copy the whole chunk once more)."""
+    return _quote_cells(body).replace(_SEP, b",").replace(_RS, _CRLF), _CRLF

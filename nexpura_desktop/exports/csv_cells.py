@@ -1,9 +1,10 @@
 """The CSV cell rules, compiled into SQLite expressions per table.
 
 SQLite formats every cell in C (booleans, number text, formula neutralising) with cheap
-byte comparisons rather than function calls where it can, so Python only finishes big
-batches (``batches``): that is what keeps an export near the ``sqlite3`` shell's speed.
-``select_lines`` is the precise, slower all-SQL form (one-column tables, odd rows).
+byte comparisons rather than function calls where it can, and joins a chunk of rows into
+one value, so Python only finishes big batches (``batches``): that is what keeps an export
+near the ``sqlite3`` shell's speed.  ``select_lines`` is the precise, slower all-SQL form
+(one-column tables, chunks whose values hold a separator).
 The rules (RFC 4180):
 
 * header row of column names; lines end in CRLF; UTF-8;
@@ -156,15 +157,40 @@ def line_expr(columns: Sequence[Column], rules: CellRules) -> str:
 
 
 SEP = "\x1f"  # unit separator between the cells of a fast line
+RS = "\x1e"  # record separator between the fast lines of a chunk
+
+
+def _bare(x: str) -> str:
+    """``x`` without its column affinity: comparisons then convert neither side."""
+    return f"+{x}"
 
 
 def _fast_text(x: str, rules: CellRules, json_column: bool) -> str:
     if not rules.neutralise:
         return x
     # Byte comparisons (no function call) let almost every value skip the precise test:
-    # only values starting below '.' or in '='..'@' can start a formula.
-    maybe = f"({x} < '.' OR ({x} >= '=' AND {x} < 'A'))"
+    # only values starting below '.' or in '='..'@' can start a formula.  Testing 'A'
+    # first settles values starting with a letter in one comparison.
+    y = _bare(x)
+    maybe = f"({y} < 'A' AND ({y} < '.' OR {y} >= '='))"
     return f"CASE WHEN {maybe} AND {_dangerous(x, json_column)} THEN '''' || {x} ELSE {x} END"
+
+
+def _fast_number(x: str) -> str:
+    """Integers, and reals whose 15-digit text round-trips, pass as they are (printf
+    writes them); other reals get 17 digits.
+
+    A real equal to ``round(x * 100) / 100.0`` is the double nearest a decimal of at most
+    15 digits (below 1e13), so its 15-digit text round-trips: amounts skip the costly
+    text round trip, which settles the rest.
+    """
+    y = _bare(x)
+    return (
+        f"CASE WHEN {y} = CAST({x} AS INTEGER) "
+        f"OR (abs({y}) < 1e13 AND round({y} * 100) / 100.0 = {y}) "
+        f"OR CAST(CAST({x} AS TEXT) AS REAL) = {y} "
+        f"THEN {x} ELSE printf('%!.17g', {x}) END"
+    )
 
 
 def _fast_cell(column: Column, rules: CellRules) -> str:
@@ -172,33 +198,38 @@ def _fast_cell(column: Column, rules: CellRules) -> str:
     text = _fast_text(x, rules, column.type == "JSONB")
     if _affinity(column.type) == "TEXT":
         return text
-    # Numbers sort before text.  Integers, and reals whose 15-digit text round-trips,
-    # pass as they are; other reals get 17 digits.
-    number = (
-        f"CASE WHEN {x} = CAST({x} AS INTEGER) OR CAST(CAST({x} AS TEXT) AS REAL) = {x} "
-        f"THEN {x} ELSE printf('%!.17g', {x}) END"
-    )
-    general = f"CASE WHEN {x} < '' THEN ({number}) ELSE ({text}) END"
+    # Numbers sort before text.
+    general = f"CASE WHEN {_bare(x)} < '' THEN ({_fast_number(x)}) ELSE ({text}) END"
     if column.type == "BOOLEAN":
         return f"CASE {x} WHEN 1 THEN 'true' WHEN 0 THEN 'false' ELSE ({general}) END"
     return general
 
 
-def select_fast(table: str, columns: Sequence[Column], rules: CellRules, where: str = "") -> str:
-    """``(rowid, cells joined by SEP)`` per row: formatted and neutralised, not quoted.
+def _after(where: str) -> str:
+    """``where`` narrowed to the rows from a rowid on (the chunk's first parameter)."""
+    return f"({where}) AND rowid >= ?" if where else "rowid >= ?"
 
-    Finding cells to quote needs a scan of every value, which SQL functions make slow;
-    ``batches.finish`` does it with C-speed byte searches over whole batches.
+
+def select_chunk(table: str, columns: Sequence[Column], rules: CellRules, where: str = "") -> str:
+    """``(rows, last rowid, fast lines joined by RS)`` for the next chunk of rows.
+
+    Parameters: ``where``'s, then the first rowid and the most rows.  Cells are
+    formatted and neutralised but not quoted: finding cells to quote needs a scan of
+    every value, which SQL functions make slow; ``batches.finish`` does it with C-speed
+    byte searches over the whole chunk.  SQLite joins the chunk's lines itself, so
+    Python handles one value per chunk rather than one tuple per row; the ordered,
+    limited subquery runs as a co-routine, which feeds ``group_concat`` in rowid order.
     """
     cells = [f"({_fast_cell(c, rules)})" for c in columns]
     chunks = [cells[i : i + _PRINTF_ARGS] for i in range(0, len(cells), _PRINTF_ARGS)]
     line = f" || '{SEP}' || ".join(
         f"printf('{SEP.join(['%s'] * len(chunk))}', {', '.join(chunk)})" for chunk in chunks
     )
-    sql = f"SELECT rowid, CAST({line} AS BLOB) FROM {_ident(table)}"
-    if where:
-        sql += f" WHERE {where}"
-    return sql + " ORDER BY rowid"
+    rows = (
+        f"SELECT rowid AS r, {line} AS line FROM {_ident(table)} "
+        f"WHERE {_after(where)} ORDER BY rowid LIMIT ?"
+    )
+    return f"SELECT count(*), max(r), CAST(group_concat(line, '{RS}') AS BLOB) FROM ({rows})"
 
 
 def select_lines(table: str, columns: Sequence[Column], rules: CellRules, where: str = "") -> str:
@@ -210,3 +241,10 @@ def select_lines(table: str, columns: Sequence[Column], rules: CellRules, where:
     if where:
         sql += f" WHERE {where}"
     return sql + " ORDER BY rowid"
+
+
+def select_lines_chunk(
+    table: str, columns: Sequence[Column], rules: CellRules, where: str = ""
+) -> str:
+    """``select_lines`` for the chunk ``select_chunk`` reads (same parameters)."""
+    return select_lines(table, columns, rules, _after(where)) + " LIMIT ?"

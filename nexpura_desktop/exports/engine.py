@@ -1,10 +1,11 @@
 """The export engine: stream chosen rows of tenant tables from one snapshot into a destination.
 
 One read transaction spans every table, so an export taken while a sync writes is
-coherent.  SQLite formats each row's cells (``csv_cells.select_fast``) and Python quotes the
-few cells that need it with whole-batch byte searches (``batches``); rows come in batches
-of fixed size, so memory stays flat whatever the table size.  Any failure aborts the
-destination, which leaves nothing behind.
+coherent.  SQLite formats each row's cells and joins a chunk of rows into one value
+(``csv_cells.select_chunk``), one chunk ahead in a helper thread (``prefetch``); Python
+quotes the few cells that need it with whole-chunk byte searches (``batches``).  Chunks
+have a fixed number of rows, so memory stays flat whatever the table size.  Any failure
+aborts the destination, which leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,14 +31,16 @@ from .atomic import (
     ZipDestination,
     os_error_message,
 )
-from .batches import finish
-from .csv_cells import CellRules, header_line, select_fast, select_lines
+from .batches import finish, intact
+from .csv_cells import CellRules, header_line, select_chunk, select_lines, select_lines_chunk
+from .prefetch import prefetch
 
 Progress = Callable[[str, int, int | None], None]
 """``progress(label, done, total)``: label is the table being written; done/total count
 rows across the whole export."""
 
 BATCH_ROWS = 2000
+_FIRST_ROWID, _LAST_ROWID = -(2**63), 2**63 - 1
 BOM = b"\xef\xbb\xbf"
 MANIFEST = "manifest.json"
 
@@ -142,13 +145,14 @@ def _write_table(
         digest.update(head)
         size += len(head)
         run.advance(info.name, 0)
-        for batch, data in _batches(conn, job, rules):
+        for count, pieces in _batches(conn, job, rules):
             run.check()
-            handle.write(data)
-            digest.update(data)
-            size += len(data)
-            rows += len(batch)
-            run.advance(info.name, len(batch))
+            for data in pieces:
+                handle.write(data)
+                digest.update(data)
+                size += len(data)
+            rows += count
+            run.advance(info.name, count)
     except BaseException:
         with suppress(Exception):
             handle.close()
@@ -159,23 +163,42 @@ def _write_table(
 
 def _batches(
     conn: sqlite3.Connection, job: TableJob, rules: CellRules
-) -> Iterator[tuple[list[Any], bytes]]:
-    """``(rows, CSV bytes)`` per fixed-size batch of the job's rows, in rowid order."""
+) -> Iterator[tuple[int, Sequence[bytes]]]:
+    """``(rows, CSV bytes in pieces)`` per chunk of at most ``BATCH_ROWS`` of the job's
+    rows, in rowid order; the next chunk is read while this one is finished."""
     info = job.info
-    precise = select_lines(info.name, info.columns, rules, job.where)
     if len(info.columns) < 2:  # a lone empty cell needs quotes: the precise path knows
-        cursor = conn.execute(precise, job.params)
-        while rows := cursor.fetchmany(BATCH_ROWS):
-            yield rows, b"".join([r[0] for r in rows])
+        cursor = conn.execute(select_lines(info.name, info.columns, rules, job.where), job.params)
+        while lines := cursor.fetchmany(BATCH_ROWS):
+            yield len(lines), [b"".join([r[0] for r in lines])]
         return
-    single = select_lines(info.name, info.columns, rules, "rowid = ?")
+    with closing(prefetch(_chunks(conn, job, rules))) as chunks:
+        for rows, data, done in chunks:
+            yield rows, (data,) if done else finish(data)
 
-    def refetch(rowid: int) -> bytes:
-        return bytes(conn.execute(single, (rowid,)).fetchone()[0])
 
-    cursor = conn.execute(select_fast(info.name, info.columns, rules, job.where), job.params)
-    while rows := cursor.fetchmany(BATCH_ROWS):
-        yield rows, finish(rows, len(info.columns), refetch)
+def _chunks(
+    conn: sqlite3.Connection, job: TableJob, rules: CellRules
+) -> Iterator[tuple[int, bytes, bool]]:
+    """``(rows, bytes, finished)`` per chunk: one query each, starting after the last
+    rowid of the one before.  Fast lines normally; the precise SQL's finished CSV when a
+    value holds a separator (all the connection's work stays in this one thread)."""
+    info = job.info
+    fast = select_chunk(info.name, info.columns, rules, job.where)
+    precise = select_lines_chunk(info.name, info.columns, rules, job.where)
+    start = _FIRST_ROWID
+    while True:
+        params = (*job.params, start, BATCH_ROWS)
+        rows, last, body = conn.execute(fast, params).fetchone()
+        if not rows:
+            return
+        if intact(body, rows, len(info.columns)):
+            yield rows, body, False
+        else:
+            yield rows, b"".join([r[0] for r in conn.execute(precise, params)]), True
+        if rows < BATCH_ROWS or last >= _LAST_ROWID:
+            return
+        start = last + 1
 
 
 def _manifest(

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nexpura_desktop.exports import export_ledger
-from nexpura_desktop.exports.csv_cells import is_dangerous
+from nexpura_desktop.exports import engine, export_ledger
+from nexpura_desktop.exports.csv_cells import CellRules, is_dangerous, select_lines
+from nexpura_desktop.ledger.db import Ledger
 
 from .export_ledgers import column, generic_table, insert, new_ledger, read_csv
 
@@ -27,10 +28,11 @@ def export_notes(tmp_path: Path, notes: list[str], *, raw: bool) -> list[str]:
 
 
 # Arbitrary text (no surrogates, no NUL, which no writer produces) weighted towards the
-# characters that matter: separators, quotes, line breaks, formula starts, the unit separator.
+# characters that matter: separators, quotes, line breaks, formula starts, and the unit and
+# record separators the fast path joins cells and rows with.
 texts = st.text(
     alphabet=st.one_of(
-        st.sampled_from(list(",\"\r\n=+-@\t '0123456789.()\x1f")),
+        st.sampled_from(list(",\"\r\n=+-@\t '0123456789.()\x1f\x1e")),
         st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
     ),
     max_size=30,
@@ -168,3 +170,56 @@ def test_a_single_column_table_keeps_rows_with_an_empty_cell(tmp_path: Path) -> 
         ledger.conn.executemany("INSERT INTO solo VALUES (?)", [("a",), ("",), (None,), ("=x",)])
     result = export_ledger(tmp_path / "l.sqlite3", tmp_path / "out", tables=["solo"])
     assert read_csv(result.path / "solo.csv") == [["code"], ["a"], [""], [""], ["'=x"]]
+
+
+# Amounts (the shortcut's case), reals that need 17 digits, tiny, huge and negative ones.
+reals = st.one_of(
+    st.integers(-(10**12), 10**12).map(lambda cents: cents / 100),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from([0.29, 0.1 + 0.2, 1e13 - 0.01, 1e13 + 0.5, -1.5e-07, 2.0**53 + 2, 1e300]),
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(amounts=st.lists(reals, min_size=1, max_size=20))
+def test_reals_are_written_as_the_precise_rules_say_and_read_back_exactly(
+    tmp_path_factory: pytest.TempPathFactory, amounts: list[float]
+) -> None:
+    tmp = tmp_path_factory.mktemp("reals")
+    with new_ledger(tmp / "l.sqlite3") as ledger, ledger.transaction():
+        generic_table(ledger, "amounts", {"amount": 1.5, "note": "x"})
+        for i, amount in enumerate(amounts):
+            insert(ledger, "amounts", {"id": f"a{i:03d}", "amount": amount, "note": "n"})
+    result = export_ledger(tmp / "l.sqlite3", tmp / "out", tables=["amounts"])
+    got = (result.path / "amounts.csv").read_bytes()
+    with Ledger(tmp / "l.sqlite3", readonly=True) as ledger:
+        info = ledger.table_info("amounts")
+        lines = ledger.conn.execute(select_lines("amounts", info.columns, CellRules()))
+        precise = b"id,amount,note\r\n" + b"".join(r[0] for r in lines)
+    assert got == precise
+    # SQLite 3.40's printf is not exact near the ends of the double range (1e300…).
+    cells = column(read_csv(result.path / "amounts.csv"), "amount")
+    assert [float(c) for c, a in zip(cells, amounts, strict=True) if abs(a) < 1e200] == [
+        a for a in amounts if abs(a) < 1e200
+    ]
+
+
+def test_chunks_follow_rowid_order_across_gaps_and_extremes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "BATCH_ROWS", 3)
+    rowids = [-(2**63), -5, 1, 2, 4, 1000, 10**12, 2**63 - 2, 2**63 - 1]
+    with new_ledger(tmp_path / "l.sqlite3") as ledger, ledger.transaction():
+        generic_table(ledger, "notes_plain", {"a": "x"})
+        for rowid in reversed(rowids):
+            ledger.conn.execute(
+                "INSERT INTO notes_plain(rowid, id, a) VALUES (?, ?, ?)",
+                (rowid, f"n{rowid}", "x,\x1f" if rowid == 1000 else "y"),
+            )
+    result = export_ledger(tmp_path / "l.sqlite3", tmp_path / "out", tables=["notes_plain"])
+    rows = read_csv(result.path / "notes_plain.csv")
+    assert [r[0] for r in rows[1:]] == [f"n{rowid}" for rowid in rowids]
+    assert column(rows, "a") == ["y"] * 5 + ["x,\x1f"] + ["y"] * 3
+    assert result.tables[0].rows == len(rowids)

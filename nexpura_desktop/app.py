@@ -11,10 +11,10 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from .engine.registry import Registry
-from .paths import Paths
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the core loads after the window is on screen (ui.launch)
+    from .engine.registry import Registry
+    from .paths import Paths
+    from .ui.launch import Launch
     from .ui.shell import Shell
 
 _HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "linuxfb", "eglfs")
@@ -45,12 +45,9 @@ def run_gui(paths: Paths, *, demo: bool = False, sandbox_url: str | None = None)
     ledger holds no shop yet).  ``sandbox_url``: use the sandbox served at that URL
     (``nexpura-desktop sandbox``) for every integration.
     """
-    import asyncio
-
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
-    from qasync import QEventLoop
 
     from . import APP_NAME, __version__
     from .logs import setup_logging
@@ -79,24 +76,55 @@ def run_gui(paths: Paths, *, demo: bool = False, sandbox_url: str | None = None)
     crash = CrashHandler(paths.crash_dir)
     crash.install()
     try:
-        shell = _build_shell(paths, sandbox_url)
-        instance.activated.connect(shell.window.bring_to_front)
-        crash.window = shell.window
+        launch = open_window(paths, demo=demo, sandbox_url=sandbox_url)
+        instance.activated.connect(launch.window.bring_to_front)
+        crash.window = launch.window
+        import asyncio  # after show(): these load while the window's first frame is queued
+
+        from qasync import QEventLoop
+
         loop = QEventLoop(app)
         asyncio.set_event_loop(loop)
         closing = asyncio.Event()
         app.aboutToQuit.connect(closing.set)
-        shell.start()
-        _install_secret_store(shell)
-        if demo and not shell.backend.has_shop():
-            shell.window.first_run.start_demo()
         with loop:
             loop.run_until_complete(closing.wait())
-        shell.shutdown()
+        launch.shutdown()
         return 0
     finally:
         crash.uninstall()
         instance.close()
+
+
+def open_window(paths: Paths, *, demo: bool = False, sandbox_url: str | None = None) -> Launch:
+    """Show the window now and build the app into it after its first paint.
+
+    Needs the ``QApplication``.  Once built, the keyring is chosen off the GUI thread.
+    """
+    from .ui.launch import Launch
+
+    launch = Launch(paths, demo=demo, sandbox_url=sandbox_url)
+    launch.ready.connect(_install_secret_store)
+    launch.ready.connect(_start_local_api)
+    launch.show()
+    return launch
+
+
+def _start_local_api(shell: Shell) -> None:
+    """Serve the local API if the owner switched it on (worker thread: the keyring)."""
+    from .ui.bridge import BackgroundTask
+
+    backend = shell.backend
+
+    def work(_progress: object, _cancel: object) -> None:
+        from .api.service import start_if_enabled
+
+        start_if_enabled(backend)
+
+    task = BackgroundTask("local-api", work, shell)
+    task.failed.connect(shell.window.show_status)
+    shell.api_task = task
+    task.start()
 
 
 def _install_secret_store(shell: Shell) -> None:
@@ -114,11 +142,3 @@ def _install_secret_store(shell: Shell) -> None:
     task.failed.connect(shell.window.show_status)
     shell.keyring_task = task
     task.start()
-
-
-def _build_shell(paths: Paths, sandbox_url: str | None) -> Shell:
-    from .ui.backend import Backend
-    from .ui.shell import Shell
-
-    backend = Backend(paths, build_registry(), sandbox_url=sandbox_url)
-    return Shell(backend)

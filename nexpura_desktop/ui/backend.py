@@ -17,13 +17,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..engine import runs as runs_module
 from ..engine.engine import Engine, Submission
 from ..engine.errors import UnknownSync
 from ..engine.registry import Registry
@@ -97,8 +100,11 @@ class Backend:
     ) -> None:
         self.paths = paths.ensure()
         self._secrets = secrets  # None: chosen lazily (keyring_choice), off the GUI thread
+        self._sandbox_file = False  # the chosen store is the sandbox's plain file
         self._secrets_lock = threading.Lock()
         self.transport = transport  # tests: an in-process sandbox
+        self._home_thread = threading.get_ident()
+        self._kept: Ledger | None = None  # the home thread's read connection
         with Ledger(paths.ledger):
             pass  # create / migrate once, before any thread opens it
         self.registry = registry
@@ -116,8 +122,24 @@ class Backend:
         """A short-lived connection for the calling thread (close it: ``with``)."""
         return Ledger(self.paths.ledger)
 
+    @contextmanager
+    def _reading(self) -> Iterator[Ledger]:
+        """A ledger for the small reads the window makes: on the thread that built the
+        backend (the GUI thread) one connection kept open, so a card refresh is a few
+        indexed queries — not a connect, pragmas and a schema check each time, all of
+        which wait for the GIL behind busy workers.  Other threads get a fresh one.
+        Autocommit reads only: never a transaction on the kept connection.
+        """
+        if threading.get_ident() != self._home_thread:
+            with Ledger(self.paths.ledger) as ledger:
+                yield ledger
+            return
+        if self._kept is None:
+            self._kept = Ledger(self.paths.ledger)
+        yield self._kept
+
     def has_shop(self) -> bool:
-        with self.ledger() as ledger:
+        with self._reading() as ledger:
             return ledger.row_count("tenants") > 0
 
     def is_configured(self) -> bool:
@@ -127,12 +149,12 @@ class Backend:
         return any(c.status != "disconnected" for c in self.connections())
 
     def table_names(self) -> list[str]:
-        with self.ledger() as ledger:
+        with self._reading() as ledger:
             return [t.name for t in ledger.tenant_tables()]
 
     # -- settings ------------------------------------------------------------------------
     def setting(self, key: str, default: Any = None) -> Any:
-        with self.ledger() as ledger:
+        with self._reading() as ledger:
             row = ledger.conn.execute(
                 "SELECT value FROM app_settings WHERE key = ?", (key,)
             ).fetchone()
@@ -157,7 +179,7 @@ class Backend:
                 currency=str(saved.get("currency") or ShopProfile.currency),
                 tax_inclusive=bool(saved.get("tax_inclusive", True)),
             )
-        with self.ledger() as ledger:
+        with self._reading() as ledger:
             row = ledger.conn.execute(
                 "SELECT timezone, country, currency, tax_inclusive FROM tenants "
                 "WHERE deleted_at IS NULL ORDER BY rowid LIMIT 1"
@@ -193,11 +215,11 @@ class Backend:
 
     # -- connections ---------------------------------------------------------------------
     def connections(self) -> list[Connection]:
-        with self.ledger() as ledger:
+        with self._reading() as ledger:
             return connections.all_connections(ledger.conn)
 
     def connection(self, service: str) -> Connection:
-        with self.ledger() as ledger:
+        with self._reading() as ledger:
             return connections.get(ledger.conn, service)
 
     def keyring_home(self) -> Path | None:
@@ -210,15 +232,39 @@ class Backend:
     def secret_store(self) -> SecretStore:
         """The keyring store for this home (may probe the keyring: call off the GUI thread).
 
-        Raises a one-line ``UserError`` when no usable keyring exists.
+        Raises a one-line ``UserError`` when no usable keyring exists — except in sandbox
+        mode, where the emulators' fake credentials go to the sandbox-file store instead
+        (``NEXPURA_DESKTOP_KEYRING=sandbox-file`` semantics), so the demo connects every
+        integration on a bare machine.  The chosen store becomes the one jobs read.
         """
-        with self._secrets_lock:
-            if self._secrets is None:
-                from ..auth.keyring_choice import secret_store
+        from ..auth import keyring_choice
+        from ..secrets import keyring_service, set_default_store
 
-                self._secrets = secret_store(
-                    self.keyring_home(), self.paths.data, sandbox=self.sandbox_url() is not None
-                )
+        sandbox = self.sandbox_url() is not None
+        with self._secrets_lock:
+            if self._secrets is not None and self._sandbox_file and not sandbox:
+                self._secrets = None  # sandbox mode is off: never keep real secrets in a file
+            if self._secrets is None:
+                try:
+                    store = keyring_choice.secret_store(
+                        self.keyring_home(), self.paths.data, sandbox=sandbox
+                    )
+                    self._sandbox_file = isinstance(
+                        store.backend, keyring_choice.SandboxFileKeyring
+                    )
+                except UserError as exc:
+                    chosen = os.environ.get(keyring_choice.ENV, "").strip().lower()
+                    if not sandbox or chosen not in ("", "system"):
+                        raise
+                    path = self.paths.data / keyring_choice.SANDBOX_FILE
+                    log.warning("%s; sandbox credentials go to %s", exc, path)
+                    store = SecretStore(
+                        service=keyring_service(self.keyring_home()),
+                        backend=keyring_choice.SandboxFileKeyring(path),
+                    )
+                    self._sandbox_file = True
+                self._secrets = store
+                set_default_store(store)
             return self._secrets
 
     async def endpoints(self, sandbox_url: str | None = None) -> Endpoints:
@@ -228,17 +274,23 @@ class Backend:
 
     async def connect_async(
         self,
-        options: Options,
+        options: Options | Callable[[Endpoints], Options],
         *,
         open_url: Callable[[str], None],
         choose: Chooser | None,
         progress: Progress | None = None,
     ) -> ConnectResult:
-        """Run the service's connect flow (worker thread: keyring, network, loopback)."""
+        """Run the service's connect flow (worker thread: keyring, network, loopback).
+
+        ``options`` may be a function of the endpoints, for choices that depend on the
+        sandbox's own test accounts (the dialog cannot know them before they load).
+        """
         from ..auth.connect import connect
         from ..auth.context import ConnectContext
 
         endpoints = await self.endpoints()
+        if callable(options):
+            options = options(endpoints)
         store = self.secret_store()
         with self.ledger() as ledger:
             schedules = {
@@ -328,7 +380,7 @@ class Backend:
     def recent_runs(
         self, service: str | None = None, outcome: str | None = None, limit: int = 200
     ) -> list[RunSummary]:
-        with self.ledger() as ledger:
+        with self._reading() as ledger:
             found = recent_runs(ledger.conn, service, limit=limit if outcome is None else 2000)
         if outcome is not None:
             found = [r for r in found if r.outcome == outcome][:limit]
@@ -338,12 +390,25 @@ class Backend:
         found = self.recent_runs(limit=1)
         return found[0] if found else None
 
+    def last_runs(self, services: Sequence[str] = SERVICES) -> dict[str, RunSummary]:
+        """Each service's latest run, in one statement (one index probe per service)."""
+        if not services:
+            return {}
+        part = (
+            f"SELECT * FROM (SELECT {runs_module._COLS} FROM sync_runs WHERE service = ? "
+            "ORDER BY started_at DESC, id DESC LIMIT 1)"
+        )
+        sql = " UNION ALL ".join([part] * len(services))
+        with self._reading() as ledger:
+            found = [runs_module._summary(r) for r in ledger.conn.execute(sql, list(services))]
+        return {run.service: run for run in found}
+
     def last_run_of(self, service: str) -> RunSummary | None:
         found = self.recent_runs(service, limit=1)
         return found[0] if found else None
 
     def open_issues(self, service: str | None = None) -> list[sync_issues.Issue]:
-        with self.ledger() as ledger:
+        with self._reading() as ledger:
             return sync_issues.list_open(ledger.conn, service)
 
     def retry_issue(self, issue_id: int) -> Submission:
@@ -354,7 +419,7 @@ class Backend:
             sync_issues.skip(ledger.conn, issue_id)
 
     def paused(self) -> bool:
-        with self.ledger() as ledger:
+        with self._reading() as ledger:
             return is_paused(ledger.conn)
 
     def set_paused(self, paused: bool) -> None:
@@ -378,7 +443,7 @@ class Backend:
                 "SELECT 'sms', sent_at, phone, status, message, error_message FROM sms_sends"
             )
         sql = " UNION ALL ".join(parts) + " ORDER BY 2 DESC LIMIT ?"
-        with self.ledger() as ledger:
+        with self._reading() as ledger:
             return [MessageRow(*r) for r in ledger.conn.execute(sql, (limit,))]
 
     # -- export history ------------------------------------------------------------------
@@ -448,6 +513,9 @@ class Backend:
     def shutdown(self, timeout: float = 30.0) -> bool:
         """Cancel every lane, wait for them, stop the in-process sandbox."""
         stopped = self.engine.shutdown(timeout)
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            kept.close()
         with self._sandbox_lock:
             server, self._sandbox = self._sandbox, None
         if server is not None:

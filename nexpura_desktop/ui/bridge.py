@@ -2,9 +2,11 @@
 
 The core is UI-free and calls plain callbacks on its own threads (lane threads, worker
 threads).  These QObjects live on the GUI thread; emitting their signals from another
-thread queues the call, so every slot runs on the GUI thread.  Progress is throttled
-here (at most one signal per ``PROGRESS_INTERVAL`` per source, plus the last one), so a
-job reporting every row cannot flood the event loop.
+thread queues the call, so every slot runs on the GUI thread.  Progress is coalesced
+(``ProgressCoalescer``): a worker only overwrites the latest figure per job, at most one
+wake-up is queued at a time, and the GUI delivers the latest figures at most every
+``PROGRESS_INTERVAL`` — so a job reporting every row cannot flood the event loop, and
+the last figure before a pause is never lost.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..engine.engine import Engine, EngineListener
 from ..engine.runs import RunSummary
@@ -30,24 +32,63 @@ Work = Callable[[ProgressFn, threading.Event], Any]
 CANCELLED = (ExportCancelled, ImportCancelled)
 
 
-class _Throttle:
-    """Lets a progress report through at most every ``interval`` s (and always the last)."""
+class ProgressCoalescer(QObject):
+    """Latest progress per key from any thread, delivered on the GUI thread, rate-limited.
 
-    def __init__(self, interval: float = PROGRESS_INTERVAL) -> None:
-        self.interval = interval
-        self._last: dict[str, float] = {}
+    ``put`` (any thread) stores the figure and, if no delivery is scheduled yet, queues
+    one wake-up; the GUI thread then waits out the rest of the interval and hands every
+    key's latest figure to ``deliver``.  ``discard`` (any thread) drops what has not been
+    delivered — called before a "finished" signal, so no stale figure arrives after it.
+    """
+
+    _wake = Signal()
+
+    def __init__(
+        self,
+        deliver: Callable[[str, tuple[Any, ...]], None],
+        interval: float = PROGRESS_INTERVAL,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._deliver = deliver
+        self._interval_ms = int(interval * 1000)
+        self._latest: dict[str, tuple[Any, ...]] = {}
         self._lock = threading.Lock()
+        self._scheduled = False
+        self._last = 0.0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.flush)
+        self._wake.connect(self._schedule)
 
-    def allow(self, key: str, done: int, total: int | None) -> bool:
-        now = time.monotonic()
+    def put(self, key: str, figures: tuple[Any, ...]) -> None:
         with self._lock:
-            if total is not None and done >= total:
-                self._last[key] = now
-                return True
-            if now - self._last.get(key, 0.0) < self.interval:
-                return False
-            self._last[key] = now
-            return True
+            self._latest[key] = figures
+            wake = not self._scheduled
+            self._scheduled = True
+        if wake:
+            self._wake.emit()
+
+    def discard(self, key: str | None = None) -> None:
+        with self._lock:
+            if key is None:
+                self._latest.clear()
+            else:
+                self._latest.pop(key, None)
+
+    def _schedule(self) -> None:
+        if not self._timer.isActive():
+            since = (time.monotonic() - self._last) * 1000
+            self._timer.start(max(0, int(self._interval_ms - since)))
+
+    def flush(self) -> None:
+        """Deliver every key's latest figures now (GUI thread)."""
+        with self._lock:
+            latest, self._latest = self._latest, {}
+            self._scheduled = False
+        self._last = time.monotonic()
+        for key, figures in latest.items():
+            self._deliver(key, figures)
 
 
 class EngineBridge(QObject):
@@ -60,6 +101,9 @@ class EngineBridge(QObject):
     def __init__(self, engine: Engine, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._engine = engine
+        self.progress = ProgressCoalescer(
+            lambda _job, figures: self.runProgress.emit(*figures), parent=self
+        )
         self._relay = _Relay(self)
         engine.subscribe(self._relay)
 
@@ -70,16 +114,15 @@ class EngineBridge(QObject):
 class _Relay(EngineListener):
     def __init__(self, bridge: EngineBridge) -> None:
         self._bridge = bridge
-        self._throttle = _Throttle()
 
     def run_started(self, run: RunSummary) -> None:
         self._bridge.runStarted.emit(run)
 
     def progress(self, service: str, job: str, label: str, done: int, total: int | None) -> None:
-        if self._throttle.allow(job, done, total):
-            self._bridge.runProgress.emit(service, job, label, done, total)
+        self._bridge.progress.put(f"{service}/{job}", (service, job, label, done, total))
 
     def run_finished(self, run: RunSummary) -> None:
+        self._bridge.progress.discard(f"{run.service}/{run.job}")
         self._bridge.runFinished.emit(run)
 
 
@@ -103,7 +146,9 @@ class BackgroundTask(QObject):
         self._work = work
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
-        self._throttle = _Throttle()
+        self._progress = ProgressCoalescer(
+            lambda _key, figures: self.progressed.emit(*figures), parent=self
+        )
 
     @property
     def running(self) -> bool:
@@ -125,23 +170,26 @@ class BackgroundTask(QObject):
         self._thread.join(timeout)
         return not self._thread.is_alive()
 
-    def _progress(self, label: str, done: int, total: int | None) -> None:
-        if self._throttle.allow("task", done, total):
-            self.progressed.emit(label, done, total)
+    def _report(self, label: str, done: int, total: int | None) -> None:
+        self._progress.put("task", (label, done, total))
 
     def _run(self) -> None:
         try:
-            result = self._work(self._progress, self._cancel)
+            result = self._work(self._report, self._cancel)
         except CANCELLED as exc:
+            self._progress.discard()
             self.cancelled.emit(str(exc))
         except UserError as exc:
+            self._progress.discard()
             self.failed.emit(str(exc))
         except Exception as exc:
             from .strings import S
 
+            self._progress.discard()
             self.failed.emit(S.UNEXPECTED.format(kind=type(exc).__name__))
             self.finished.emit()
             raise
         else:
+            self._progress.discard()
             self.succeeded.emit(result)
         self.finished.emit()

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
@@ -43,10 +44,12 @@ from PySide6.QtWidgets import (
 from ..auth import google, mailchimp, shopify, twilio, woocommerce, xero
 from ..auth.connect import Options
 from ..auth.context import ConnectResult
+from ..auth.endpoints import Endpoints
 from ..errors import UserError
 from .backend import Backend
+from .icons import service_icon
 from .strings import S, service_name
-from .widgets import note
+from .widgets import ServiceMark, heading, note
 
 log = logging.getLogger(__name__)
 Validator = Callable[[str], str | None]  # text -> error sentence, or None when fine
@@ -85,37 +88,79 @@ class Field:
     placeholder: str = ""
 
 
+Values = dict[str, str | None]
+Build = Callable[[Values], "Options | Callable[[Endpoints], Options]"]
+
+
 @dataclass(frozen=True)
 class ServiceForm:
     fields: tuple[Field, ...]
     hint: str
     browser: bool  # the flow signs in through the browser
-    build: Callable[[dict[str, str | None]], Options]
+    build: Build  # the Options, or a function of the endpoints (sandbox defaults)
+    method: str = ""  # how this form connects, where a service offers more than one way
 
 
-def _forms() -> dict[str, ServiceForm]:
+def _shopify_app(values: Values) -> Options | Callable[[Endpoints], Options]:
+    """Sign in with the shop's own custom app (OAuth, loopback redirect).
+
+    In the sandbox, empty id and secret mean the sandbox's test app: read from the
+    endpoints once the flow has loaded them (on the worker thread).
+    """
+    shop, client_id, secret = values["shop"], values["client_id"], values["client_secret"]
+    if client_id or secret:
+        return shopify.ShopifyOptions(shop=shop, client_id=client_id, client_secret=secret)
+
+    def from_sandbox(endpoints: Endpoints) -> Options:
+        app = dict(endpoints.sandbox_credentials("shopify").get("app") or {})
+        return shopify.ShopifyOptions(
+            shop=shop, client_id=app.get("client_id"), client_secret=app.get("client_secret")
+        )
+
+    return from_sandbox
+
+
+def _forms() -> dict[str, tuple[ServiceForm, ...]]:
+    """Each service's ways to connect; the first is the one the dialog opens with."""
+
     def sender(whatsapp: bool) -> Validator:
         return _raises(lambda t: twilio.sender(t, whatsapp=whatsapp))
 
-    return {
-        "shopify": ServiceForm(
-            (
-                Field(
-                    "shop",
-                    S.FIELD_SHOP,
-                    _raises(shopify.normalise_shop),
-                    placeholder=S.FIELD_SHOP_PLACEHOLDER,
+    shop = Field(
+        "shop", S.FIELD_SHOP, _raises(shopify.normalise_shop), placeholder=S.FIELD_SHOP_PLACEHOLDER
+    )
+    forms: dict[str, ServiceForm | tuple[ServiceForm, ...]] = {
+        "shopify": (
+            ServiceForm(
+                (
+                    shop,
+                    Field(
+                        "token",
+                        S.FIELD_TOKEN,
+                        lambda t: (
+                            None if t.strip().startswith("shpat_") else S.INVALID_SHOPIFY_TOKEN
+                        ),
+                        secret=True,
+                    ),
                 ),
-                Field(
-                    "token",
-                    S.FIELD_TOKEN,
-                    lambda t: None if t.strip().startswith("shpat_") else S.INVALID_SHOPIFY_TOKEN,
-                    secret=True,
-                ),
+                S.HINT_SHOPIFY,
+                False,
+                lambda v: shopify.ShopifyOptions(shop=v["shop"], token=v["token"]),
+                S.METHOD_SHOPIFY_TOKEN,
             ),
-            S.HINT_SHOPIFY,
-            False,
-            lambda v: shopify.ShopifyOptions(shop=v["shop"], token=v["token"]),
+            ServiceForm(
+                (
+                    shop,
+                    Field("client_id", S.FIELD_CLIENT_ID),
+                    Field("client_secret", S.FIELD_CLIENT_SECRET, secret=True),
+                ),
+                S.HINT_SHOPIFY_APP.format(
+                    url=f"http://localhost:{shopify.DEFAULT_PORTS[0]}/shopify/callback"
+                ),
+                True,
+                _shopify_app,
+                S.METHOD_SHOPIFY_APP,
+            ),
         ),
         "woocommerce": ServiceForm(
             (
@@ -201,6 +246,7 @@ def _forms() -> dict[str, ServiceForm]:
             ),
         ),
     }
+    return {name: form if isinstance(form, tuple) else (form,) for name, form in forms.items()}
 
 
 class ConnectRunner(QObject):
@@ -218,7 +264,12 @@ class ConnectRunner(QObject):
     cancelled = Signal()
     finished = Signal()
 
-    def __init__(self, backend: Backend, options: Options, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        options: Options | Callable[[Endpoints], Options],
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.backend = backend
         self.options = options
@@ -325,7 +376,8 @@ class ConnectDialog(QDialog):
         super().__init__(parent)
         self.backend = backend
         self.service = service
-        self.form = _forms()[service]
+        self.forms = _forms()[service]
+        self.form = self.forms[0]
         self.sandbox = backend.sandbox_url() is not None
         self.open_url = open_url or (lambda url: QDesktopServices.openUrl(QUrl(url)))
         self.runner: ConnectRunner | None = None
@@ -336,16 +388,35 @@ class ConnectDialog(QDialog):
         self.setWindowTitle(S.CONNECT_TITLE.format(service=name))
         self.setMinimumWidth(460)
 
+        self.setWindowIcon(service_icon(service))
         intro = S.CONNECT_INTRO_BROWSER if self.form.browser else S.CONNECT_INTRO_KEYS
         layout = QVBoxLayout(self)
+        header = QHBoxLayout()
+        header.addWidget(ServiceMark(service, 40, self))
+        header.addWidget(heading(name, self), 1)
+        layout.addLayout(header)
         self.intro = note(intro.format(service=name, hint=self.form.hint), self)
+        self.methods: list[QRadioButton] = []
+        if len(self.forms) > 1:
+            method_row = QHBoxLayout()
+            for index, form in enumerate(self.forms):
+                button = QRadioButton(form.method, self)
+                button.setChecked(index == 0)
+                button.toggled.connect(lambda on, i=index: self._method_toggled(i, on))
+                method_row.addWidget(button)
+                self.methods.append(button)
+            method_row.addStretch(1)
+            layout.addLayout(method_row)
         layout.addWidget(self.intro)
         if self.sandbox:
             layout.addWidget(note(S.CONNECT_SANDBOX_NOTE, self))
-        fields = QFormLayout()
+        self.fields = QFormLayout()
+        fields = self.fields
         self.edits: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
-        for spec in self.form.fields:
+        self.rows: dict[str, int] = {}
+        every = {spec.name: spec for form in self.forms for spec in form.fields}
+        for spec in every.values():
             edit = QLineEdit(self)
             edit.setObjectName(f"field-{spec.name}")
             edit.setAccessibleName(spec.label)
@@ -362,6 +433,7 @@ class ConnectDialog(QDialog):
             column.addWidget(edit)
             column.addWidget(error)
             fields.addRow(spec.label, column)
+            self.rows[spec.name] = fields.rowCount() - 1
             edit.textChanged.connect(self._validate)
             self.edits[spec.name] = edit
             self.errors[spec.name] = error
@@ -405,11 +477,38 @@ class ConnectDialog(QDialog):
         self.start_button.clicked.connect(self.start)
         self.copy_button.clicked.connect(self.copy_link)
         self.cancel_button.clicked.connect(self.cancel)
+        self.use_method(0)
+
+    def _method_toggled(self, index: int, on: bool) -> None:
+        if on:
+            self.use_method(index)
+
+    def use_method(self, index: int) -> None:
+        """Switch to the service's ``index``-th way to connect (its fields, hint, button)."""
+        if self.runner is not None:
+            return
+        self.form = self.forms[index]
+        name = service_name(self.service)
+        intro = S.CONNECT_INTRO_BROWSER if self.form.browser else S.CONNECT_INTRO_KEYS
+        self.intro.setText(intro.format(service=name, hint=self.form.hint))
+        wanted = {spec.name for spec in self.form.fields}
+        for field_name, edit in self.edits.items():
+            self.fields.setRowVisible(self.rows[field_name], field_name in wanted)
+            edit.setEnabled(field_name in wanted)
+        self.start_button.setText(S.CONNECT_SIGN_IN if self.form.browser else S.CONNECT_START)
+        self.copy_button.setVisible(self.form.browser)
+        if self.methods and not self.methods[index].isChecked():
+            self.methods[index].setChecked(True)
         self._validate()
+        if self.isVisible():
+            self.adjustSize()
 
     # -- form ----------------------------------------------------------------------------
-    def values(self) -> dict[str, str | None]:
-        return {name: (edit.text().strip() or None) for name, edit in self.edits.items()}
+    def values(self) -> Values:
+        """The chosen way's fields (empty → None)."""
+        return {
+            spec.name: (self.edits[spec.name].text().strip() or None) for spec in self.form.fields
+        }
 
     def _validate(self) -> bool:
         """Show each field's problem under it; enable Connect only when all are fine."""
@@ -435,8 +534,10 @@ class ConnectDialog(QDialog):
         return ok
 
     def _set_busy(self, busy: bool) -> None:
-        for edit in self.edits.values():
-            edit.setEnabled(not busy)
+        for spec in self.form.fields:
+            self.edits[spec.name].setEnabled(not busy)
+        for button in self.methods:
+            button.setEnabled(not busy)
         self.progress.setVisible(busy)
         self._validate()
 

@@ -1,4 +1,9 @@
-"""The app and tray icons: SVGs under ``resources/icons/``, sharp at any scale (HiDPI)."""
+"""The app, tray and service icons: SVGs under ``resources/icons/``, sharp at any scale.
+
+Service marks (``icons/services/<service>.svg``) are our own drawings — a monogram on the
+brand's colour — never vendor artwork.  ``QIcon`` renders an SVG afresh for each size and
+device-pixel ratio, so they stay crisp on HiDPI screens.
+"""
 
 from __future__ import annotations
 
@@ -27,3 +32,8 @@ def tray_icon(state: str) -> QIcon:
     if state not in TRAY_STATES:
         raise ValueError(f"unknown tray state {state!r}")
     return _icon(f"tray-{state}")
+
+
+def service_icon(service: str) -> QIcon:
+    """The service's mark (a null icon for a service without one: text still says it)."""
+    return _icon(f"services/{service}")

@@ -262,8 +262,7 @@ class _Strings:
     )
     MC_VERIFY = "&Verify audience"
     MC_VERIFY_HINT = (
-        "Compares the whole audience with your customers and lists every difference "
-        "under Activity."
+        "Compares the whole audience with your customers and lists every difference under Activity."
     )
     MC_VERIFYING = "Comparing the audience with your customers…"
     MC_VERIFY_RESULT = "{count} differences between the audience and your customers."
@@ -455,7 +454,6 @@ class _Strings:
     SETTINGS_SAVED = "Settings saved."
     SETTINGS_CURRENCY_INVALID = "The currency is a three-letter code such as AUD."
     SETTINGS_AUTOSTART_FAILED = "Could not change start at login: {message}"
-    SETTINGS_LOCAL_API = "Local API"
 
     # -- first run -----------------------------------------------------------------------
     WELCOME_TITLE = "Welcome to Nexpura Desktop"

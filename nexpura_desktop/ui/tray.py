@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ..engine.runs import SUCCESSFUL, RunSummary
 from .backend import SERVICES, Backend
-from .icons import tray_icon
+from .icons import service_icon, tray_icon
 from .strings import S, service_name
 
 
@@ -58,6 +58,7 @@ class Tray(QObject):
         self.gate = NotificationGate()
         self.notifications: list[tuple[str, str]] = []  # (title, text) raised, newest last
         self.state = "ok"
+        self.last_message: str | None = None  # the latest run's sentence (tooltip)
         self.syncing: set[str] = set()
         self.icon = QSystemTrayIcon(tray_icon("ok"), self)
         self.menu = QMenu()
@@ -83,7 +84,9 @@ class Tray(QObject):
         sync_all.setEnabled(bool(connected))
         sync_all.triggered.connect(lambda: self.actions.sync("all"))
         for service in connected:
-            action = menu.addAction(S.TRAY_SYNC_SERVICE.format(service=service_name(service)))
+            action = menu.addAction(
+                service_icon(service), S.TRAY_SYNC_SERVICE.format(service=service_name(service))
+            )
             action.setData(service)
             action.setEnabled(not self.backend.busy(service))
             action.triggered.connect(lambda _=False, s=service: self.actions.sync(s))
@@ -106,28 +109,33 @@ class Tray(QObject):
         return [a.text() for a in self.menu.actions() if not a.isSeparator()]
 
     # -- state ---------------------------------------------------------------------------
-    def compute_state(self) -> str:
+    def compute_state(self, last: RunSummary | bool | None = False) -> str:
+        """``last``: the latest run if the caller already read it (``False``: read it)."""
         if self.syncing or self.backend.busy():
             return "syncing"
         if any(c.status == "error" for c in self.backend.connections()):
             return "attention"
-        last = self.backend.last_run()
-        if last is not None and last.outcome == "failed":
+        if last is False:
+            last = self.backend.last_run()
+        if isinstance(last, RunSummary) and last.outcome == "failed":
             return "attention"
         if self.backend.paused():
             return "paused"
         return "ok"
 
     def update_state(self) -> None:
-        self.state = self.compute_state()
-        self.icon.setIcon(tray_icon(self.state))
+        last = self.backend.last_run()
+        state = self.compute_state(last)
+        if state != self.state or self.icon.icon().isNull():
+            self.icon.setIcon(tray_icon(state))
+        self.state = state
         words = {
             "ok": S.STATE_OK,
             "syncing": S.STATE_SYNCING,
             "attention": S.STATE_ATTENTION,
             "paused": S.STATE_PAUSED,
         }[self.state]
-        last = self.backend.last_run()
+        self.last_message = last.message if last is not None else None
         if last is not None and last.message:
             tip = S.TRAY_TOOLTIP_LAST.format(state=words, message=last.message)
         else:
@@ -135,8 +143,16 @@ class Tray(QObject):
         self.icon.setToolTip(tip)
 
     def run_started(self, run: RunSummary) -> None:
+        """Syncing now: icon and tooltip from what is known, no ledger read."""
         self.syncing.add(run.service)
-        self.update_state()
+        if self.state != "syncing":
+            self.state = "syncing"
+            self.icon.setIcon(tray_icon("syncing"))
+        self.icon.setToolTip(
+            S.TRAY_TOOLTIP_LAST.format(state=S.STATE_SYNCING, message=self.last_message)
+            if self.last_message
+            else S.TRAY_TOOLTIP.format(state=S.STATE_SYNCING)
+        )
 
     def run_finished(self, run: RunSummary) -> None:
         self.syncing.discard(run.service)

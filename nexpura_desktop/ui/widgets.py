@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
 # Semantic colours, readable on light and dark window backgrounds.
@@ -54,3 +54,24 @@ def note(text: str, parent: QWidget | None = None) -> QLabel:
     palette.setColor(QPalette.ColorRole.WindowText, colour)
     label.setPalette(palette)
     return label
+
+
+class ServiceMark(QWidget):
+    """A service's mark (``icons.service_icon``), painted at the screen's pixel ratio.
+
+    Painting the SVG-backed icon into the widget's own rectangle keeps it sharp on HiDPI
+    screens, where a fixed-size pixmap would be scaled up and blurred.
+    """
+
+    def __init__(self, service: str, size: int = 32, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from .icons import service_icon
+
+        self.service = service
+        self.icon = service_icon(service)
+        self.setFixedSize(size, size)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        self.icon.paint(painter, self.rect())
+        painter.end()

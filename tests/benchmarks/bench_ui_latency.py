@@ -7,7 +7,14 @@ ledger, with Shopify connected to an in-process sandbox shop of
 heartbeat records the longest gap between its ticks (minus the 5 ms period) while "Sync
 now" runs the Shopify import on its lane and the Exports page exports the whole ledger on
 its worker, both at once.  Goal: longest stall ≤ 50 ms.  The same heartbeat with the app
-idle is the baseline (what the platform's timer jitter alone costs).
+idle is the baseline (what the platform's timer jitter alone costs — on a loaded machine
+that alone can exceed the goal, so read the two figures together).
+
+What keeps the stall down is the app's own doing, not the benchmark's: no ledger work on
+the GUI thread while jobs run beyond a few indexed reads on one kept connection
+(``Backend._reading``), progress coalesced to the latest figure at most every 50 ms
+(``bridge.ProgressCoalescer``), the scheduler's tick on a worker, a 1 ms GIL switch
+interval and the start-up objects frozen out of the garbage collector (``Shell``).
 """
 
 from __future__ import annotations
@@ -36,10 +43,20 @@ from nexpura_desktop.ui.shell import Shell
 from tests.benchmarks.common import peak_rss_mb
 from tests.integration.test_shopify_sync_support import World
 
+import dataclasses
+from nexpura_desktop.connectors.shopify.settings import ShopifySettings
+
+
+class BenchWorld(World):
+    async def settings(self, ledger):  # the app's own request timeout, not the tests' 5 s
+        found = await super().settings(ledger)
+        return dataclasses.replace(found, timeout=ShopifySettings.timeout)
+
+
 home = Path(sys.argv[1])
 products = int(sys.argv[2])
 paths = Paths(data=home / "data", logs=home / "logs", exports=home / "exports")
-world = World(path=paths.ledger)
+world = BenchWorld(path=paths.ledger)
 world.seed({"generate": {"products": products, "variants_per_product": 3}})
 backups.register(world.registry)
 app = QApplication([])

@@ -3,8 +3,8 @@
 A child process runs the app with ``QT_QPA_PLATFORM=xcb`` on a private Xvfb display where
 ``trayer`` provides the system tray, over a home holding the small demo shop with a few
 services connected and one sync run.  It saves PNGs of each main-window page, the tray
-menu (a grab of the screen with the tray and the open menu) and the Mailchimp connect
-dialog into ``test-output/screenshots/``; they are copied to ``docs/screenshots/`` for the
+menu (a grab of the screen with the tray and the open menu) and the Mailchimp and Shopify
+connect dialogs into ``test-output/screenshots/``; they are copied to ``docs/screenshots/`` for the
 README.  Skipped only when Xvfb is missing and not under CI (CI must have it).
 """
 
@@ -24,7 +24,12 @@ REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "test-output" / "screenshots"
 DOCS = REPO / "docs" / "screenshots"
 PAGES = ("integrations", "activity", "exports", "messages", "settings")
-EXPECTED = [*(f"page-{p}.png" for p in PAGES), "tray-menu.png", "connect-mailchimp.png"]
+EXPECTED = [
+    *(f"page-{p}.png" for p in PAGES),
+    "tray-menu.png",
+    "connect-mailchimp.png",
+    "connect-shopify.png",
+]
 
 CHILD = r"""
 import json, sys, threading, time
@@ -106,6 +111,17 @@ assert QTest.qWaitForWindowExposed(dialog)
 QTest.keyClicks(dialog.edits["api_key"], "0123456789abcdef")
 QTest.qWait(300)
 assert dialog.grab().save(str(out / "connect-mailchimp.png"))
+dialog.reject()
+QTest.qWait(100)
+
+window.integrations.connect_service("shopify")
+dialog = window.integrations.connect_dialog
+assert QTest.qWaitForWindowExposed(dialog)
+dialog.methods[1].click()  # sign in with the shop's own custom app
+QTest.keyClicks(dialog.edits["shop"], "harbour-jewellers")
+QTest.keyClicks(dialog.edits["client_id"], "5e1f0c1b2a3d4c5b6a7988776655aa01")
+QTest.qWait(300)
+assert dialog.grab().save(str(out / "connect-shopify.png"))
 dialog.reject()
 print(json.dumps({"tray": tray, "tray_geometry": [geometry.x(), geometry.y(), geometry.width(),
                                                   geometry.height()],

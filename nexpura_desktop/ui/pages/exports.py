@@ -145,17 +145,20 @@ class ExportsPage(QWidget):
             item = QListWidgetItem(name, self.tables)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if name in chosen else Qt.CheckState.Unchecked)
+        self.refresh_history()
+        schedule = self.backend.setting(backups.SCHEDULE_KEY) or {}
+        self.backup_on.setChecked(schedule.get("kind") == "interval")
+        index = self.backup_every.findData(schedule.get("minutes", 1440))
+        self.backup_every.setCurrentIndex(max(0, index))
+        self.backup_keep.setValue(int(self.backend.setting(backups.KEEP_KEY, backups.DEFAULT_KEEP)))
+
+    def refresh_history(self) -> None:
         self.history.clear()
         for record in self.backend.export_history():
             text = S.EXPORT_DONE.format(rows=f"{record.rows:,}", tables=record.tables,
                                         path=record.path)  # fmt: skip
             item = QListWidgetItem(text, self.history)
             item.setData(Qt.ItemDataRole.UserRole, record.path)
-        schedule = self.backend.setting(backups.SCHEDULE_KEY) or {}
-        self.backup_on.setChecked(schedule.get("kind") == "interval")
-        index = self.backup_every.findData(schedule.get("minutes", 1440))
-        self.backup_every.setCurrentIndex(max(0, index))
-        self.backup_keep.setValue(int(self.backend.setting(backups.KEEP_KEY, backups.DEFAULT_KEEP)))
 
     def chosen_tables(self) -> list[str] | None:
         """``None`` = every table; else the ticked names in list order."""
@@ -280,7 +283,7 @@ class ExportsPage(QWidget):
         message = S.EXPORT_DONE.format(
             rows=f"{result.total_rows:,}", tables=len(result.tables), path=result.path
         )
-        self.refresh()
+        self.refresh_history()  # the one thing an export changed
         self._finish_message(message)
 
     def _record(self, result: ExportResult, kind: str) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -27,8 +30,9 @@ from ...errors import UserError
 from ...ledger.connections import Connection
 from ..backend import SERVICES, Backend
 from ..bridge import BackgroundTask
+from ..optional import SERVICE_SETTINGS, optional_module
 from ..strings import S, service_name
-from ..widgets import StatusBadge, heading, note
+from ..widgets import ServiceMark, StatusBadge, heading, note
 
 if TYPE_CHECKING:
     from ..connect_dialog import ConnectDialog
@@ -45,6 +49,16 @@ DIRECTIONS = [
     ("export", "DIRECTION_EXPORT"),
     ("off", "DIRECTION_OFF"),
 ]
+
+
+def _service_settings() -> ModuleType | None:
+    """The per-service settings dialogs, where this build has them (loaded on first use)."""
+    return optional_module(SERVICE_SETTINGS)
+
+
+def has_service_settings(service: str) -> bool:
+    module = _service_settings()
+    return module is not None and bool(module.has_settings(service))
 
 
 def _short_time(text: str | None) -> str:
@@ -69,15 +83,24 @@ class ServiceCard(QFrame):
         self.setObjectName(f"card-{service}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName(name)
+        self.mark = ServiceMark(service, 32, self)
         self.title = heading(name, self)
+        self.conn: Connection | None = None
+        self.last: RunSummary | None = None
         self.badge = StatusBadge(self)
         self.account = QLabel(self)
         self.last_sync = QLabel(self)
         self.result = note("", self)
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName(S.SYNC_PROGRESS_ACCESSIBLE.format(service=name))
+        self.progress.setTextVisible(True)
+        self.progress.hide()
         self.connect_button = QPushButton(self)
         self.disconnect_button = QPushButton(S.DISCONNECT, self)
         self.sync_button = QPushButton(S.SYNC_NOW, self)
         self.directions_button = QPushButton(S.DIRECTIONS, self)
+        self.settings_button = QPushButton(S.SERVICE_SETTINGS, self)
+        self.settings_button.setVisible(has_service_settings(service))
         self.schedule = QComboBox(self)
         for key, _config in SCHEDULES:
             self.schedule.addItem(getattr(S, key))
@@ -86,10 +109,12 @@ class ServiceCard(QFrame):
             (self.disconnect_button, S.DISCONNECT),
             (self.sync_button, S.SYNC_NOW),
             (self.directions_button, S.DIRECTIONS),
+            (self.settings_button, S.SERVICE_SETTINGS),
         ):
             button.setAccessibleName(f"{text.replace('&', '')} {name}")
 
         top = QHBoxLayout()
+        top.addWidget(self.mark)
         top.addWidget(self.title)
         top.addStretch(1)
         top.addWidget(self.badge)
@@ -98,7 +123,6 @@ class ServiceCard(QFrame):
             self.connect_button,
             self.disconnect_button,
             self.sync_button,
-            self.directions_button,
         ):
             buttons.addWidget(widget)
         buttons.addStretch(1)
@@ -107,25 +131,43 @@ class ServiceCard(QFrame):
         schedule_label.setBuddy(self.schedule)
         schedule_row.addWidget(schedule_label)
         schedule_row.addWidget(self.schedule, 1)
+        schedule_row.addWidget(self.directions_button)
+        schedule_row.addWidget(self.settings_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.account)
         layout.addWidget(self.last_sync)
         layout.addWidget(self.result)
+        layout.addWidget(self.progress)
         layout.addLayout(schedule_row)
         layout.addLayout(buttons)
         self.setTabOrder(self.connect_button, self.disconnect_button)
         self.setTabOrder(self.disconnect_button, self.sync_button)
-        self.setTabOrder(self.sync_button, self.directions_button)
-        self.setTabOrder(self.directions_button, self.schedule)
+        self.setTabOrder(self.sync_button, self.schedule)
+        self.setTabOrder(self.schedule, self.directions_button)
+        self.setTabOrder(self.directions_button, self.settings_button)
 
         self.connect_button.clicked.connect(lambda: page.connect_service(service))
         self.disconnect_button.clicked.connect(lambda: page.disconnect_service(service))
         self.sync_button.clicked.connect(lambda: page.sync_service(service))
         self.directions_button.clicked.connect(lambda: page.edit_directions(service))
+        self.settings_button.clicked.connect(lambda: page.open_settings(service))
         self.schedule.activated.connect(self._schedule_chosen)
 
+    def show_progress(self, label: str, done: int, total: int | None) -> None:
+        """A running job's progress: a bar when the total is known, else a busy bar."""
+        if total:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(done, total))
+            text = S.SYNC_PROGRESS_OF.format(label=label, done=f"{done:,}", total=f"{total:,}")
+        else:
+            self.progress.setRange(0, 0)
+            text = S.SYNC_PROGRESS.format(label=label, done=f"{done:,}")
+        self.progress.setFormat(text.replace("%", "%%"))
+        self.progress.show()
+
     def show_state(self, conn: Connection, syncing: bool, last: RunSummary | None) -> None:
+        self.conn, self.last = conn, last  # what the card shows, for updates without a read
         name = service_name(self.service)
         connected = conn.status != "disconnected"
         if syncing:
@@ -144,6 +186,8 @@ class ServiceCard(QFrame):
         self.last_sync.setText(S.LAST_SYNC.format(when=when) if when else S.LAST_SYNC_NEVER)
         message = conn.last_error or (last.message if last is not None else None)
         self.result.setText(S.LAST_RESULT.format(message=message) if message else "")
+        if not syncing:
+            self.progress.hide()
         self.connect_button.setText(S.RECONNECT if conn.status == "error" else S.CONNECT)
         self.connect_button.setAccessibleName(
             f"{self.connect_button.text().replace('&', '')} {name}"
@@ -238,24 +282,47 @@ class IntegrationsPage(QWidget):
         for card in self.cards.values():
             if previous is not None:
                 self.setTabOrder(previous, card.connect_button)
-            previous = card.schedule
+            previous = card.settings_button
         self.refresh()
 
     # -- state ---------------------------------------------------------------------------
     def refresh(self) -> None:
+        last = self.backend.last_runs(list(self.cards))
         for conn in self.backend.connections():
             card = self.cards.get(conn.service)
             if card is not None:
                 busy = conn.service in self.syncing or self.backend.busy(conn.service)
-                card.show_state(conn, busy, self.backend.last_run_of(conn.service))
+                card.show_state(conn, busy, last.get(conn.service))
+
+    def refresh_card(self, service: str) -> None:
+        """One card from the ledger: two indexed reads (a run just finished)."""
+        card = self.cards.get(service)
+        if card is None:
+            return
+        conn = self.backend.connection(service)
+        last = self.backend.last_runs([service]).get(service)
+        card.show_state(conn, service in self.syncing or self.backend.busy(service), last)
 
     def run_started(self, run: RunSummary) -> None:
+        """The card turns to "Syncing" from what it already shows: no ledger read while
+        the lanes are busy writing."""
         self.syncing.add(run.service)
-        self.refresh()
+        card = self.cards.get(run.service)
+        if card is None:
+            return
+        if card.conn is None:
+            self.refresh_card(run.service)
+        else:
+            card.show_state(card.conn, True, card.last)
 
     def run_finished(self, run: RunSummary) -> None:
         self.syncing.discard(run.service)
-        self.refresh()
+        self.refresh_card(run.service)
+
+    def run_progress(self, service: str, job: str, label: str, done: int, total: object) -> None:
+        card = self.cards.get(service)
+        if card is not None and service in self.syncing:
+            card.show_progress(label or job, done, total if isinstance(total, int) else None)
 
     # -- actions -------------------------------------------------------------------------
     def connect_service(self, service: str) -> None:
@@ -301,6 +368,10 @@ class IntegrationsPage(QWidget):
 
     def shutdown(self, timeout: float = 10.0) -> bool:
         stopped = all(t.wait(timeout) for t in self.tasks)
+        settings = sys.modules.get(SERVICE_SETTINGS)  # its dialogs' work, if any was opened
+        stop = getattr(settings, "shutdown", None)
+        if callable(stop):
+            stopped = bool(stop(timeout)) and stopped
         if self.connect_dialog is not None:
             stopped = self.connect_dialog.shutdown(timeout) and stopped
         return stopped
@@ -327,6 +398,14 @@ class IntegrationsPage(QWidget):
         dialog.accepted.connect(lambda: self._save_directions(service, dialog))
         dialog.open()
         self.directions_dialog = dialog
+
+    def open_settings(self, service: str) -> None:
+        """The service's own settings dialog (stock rules, templates, …), where it has one."""
+        module = _service_settings()
+        if module is None or not module.has_settings(service):
+            self.status.emit(S.SERVICE_SETTINGS_NONE.format(service=service_name(service)))
+            return
+        module.open_service_settings(service, self.backend, self)
 
     def _save_directions(self, service: str, dialog: DirectionsDialog) -> None:
         self.backend.set_directions(service, dialog.chosen())

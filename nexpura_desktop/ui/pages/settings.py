@@ -16,14 +16,25 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from .. import autostart
 from ..backend import Backend, ShopProfile
+from ..optional import API_PANEL, optional_module
 from ..strings import S
 from ..widgets import heading
+
+
+def _api_panel(backend: Backend, parent: QWidget) -> QWidget | None:
+    """The local API's panel, where this build has it (loaded with the page)."""
+    module = optional_module(API_PANEL)
+    if module is None:
+        return None
+    panel: QWidget = module.ApiPanel(backend, parent)
+    return panel
 
 
 class SettingsPage(QWidget):
@@ -80,12 +91,23 @@ class SettingsPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.message, 1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading(S.PAGE_SETTINGS, self))
+        content = QWidget(self)
+        layout = QVBoxLayout(content)
+        layout.addWidget(heading(S.PAGE_SETTINGS, content))
         layout.addWidget(shop)
         layout.addWidget(app)
         layout.addLayout(buttons)
+        self.api_panel = _api_panel(backend, content)  # titles its own section
+        if self.api_panel is not None:
+            layout.addWidget(self.api_panel)
         layout.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
         self.save_button.clicked.connect(self.save)
         self.open_data.clicked.connect(
@@ -135,6 +157,11 @@ class SettingsPage(QWidget):
         self._say(S.SETTINGS_SAVED)
         self.changed.emit()
         return True
+
+    def shutdown(self, timeout: float = 10.0) -> bool:
+        """Stop what the local API panel runs, if it runs anything."""
+        stop = getattr(self.api_panel, "shutdown", None)
+        return bool(stop(timeout)) if callable(stop) else True
 
     def _say(self, text: str) -> None:
         self.message.setText(text)

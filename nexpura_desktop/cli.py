@@ -31,6 +31,7 @@ CLI_EXTENSIONS = (
     "nexpura_desktop.connectors.google_calendar.commands",
     "nexpura_desktop.connectors.xero.commands",
     "nexpura_desktop.connectors.mailchimp.commands",
+    "nexpura_desktop.connectors.woocommerce.commands",
     "nexpura_desktop.messaging.commands",
     "nexpura_desktop.api.commands",
     "nexpura_desktop.selftest_commands",

@@ -2,10 +2,11 @@
 
 A shop of 300 products, 200 customers and 300 orders is imported once per service
 (in-process sandbox); then a second sync runs with nothing changed.  Reported per
-service: requests of the second sync, streams (jobs) it ran, the ratio (goal ≤ 1 request
-per stream), its wall seconds (goal < 1 s), and whether it wrote anything to the ledger.
-WooCommerce customers have no modified filter, so that stream must read every page of
-customers (⌈customers / 100⌉ requests) to see whether anything changed.
+service: requests of the second sync, streams (jobs) it ran, requests per stream and the
+most any one stream made (the ratio: goal ≤ 1 request per stream), its wall seconds (goal
+< 1 s), and whether it wrote anything to the ledger.  WooCommerce customers have no
+modified filter: a quiet stream reads the newest page with ``X-WP-Total`` and re-reads
+every page only for its periodic full scan (``jobs_import_customers.RESCAN_S``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from pathlib import Path
 from typing import Any
 
 PRODUCTS, CUSTOMERS, ORDERS = 300, 200, 300
+# Every WooCommerce stream on (imports and exports), as a shop selling both ways has it.
+WOO_DIRECTIONS = {"products": "both", "customers": "both", "orders": "import",
+                  "inventory": "export"}  # fmt: skip
 
 
 def _shopify(folder: Path) -> dict[str, Any]:
@@ -36,9 +40,10 @@ def _shopify(folder: Path) -> dict[str, Any]:
 
 def _woocommerce(folder: Path) -> dict[str, Any]:
     from nexpura_desktop.ledger.changes import latest_seq
-    from tests.integration.test_woocommerce_sync import World, shop
+    from tests.integration.test_woocommerce_sync import shop
+    from tests.integration.woocommerce_support import sync_world
 
-    world = World(folder / "woo.db")
+    world = sync_world(folder / "woo.db", WOO_DIRECTIONS)
     data = shop(PRODUCTS)
     data["customers"] = [
         {"email": f"w{i}@larkspur.com.au", "first_name": f"W{i}", "last_name": "Ng"}
@@ -66,6 +71,7 @@ def _second(sync: Any, seq: Any) -> dict[str, Any]:
         "requests": result.requests,
         "streams": streams,
         "requests_per_stream": round(result.requests / max(1, streams), 2),
+        "most_in_one_stream": max((r.requests for r in result.runs), default=0),
         "wall_s": round(wall, 3),
         "wrote": seq() != before,
     }
@@ -76,7 +82,7 @@ def run() -> dict[str, Any]:
         folder = Path(tmp)
         shopify = _shopify(folder)
         woo = _woocommerce(folder)
-    worst = max(shopify["requests_per_stream"], woo["requests_per_stream"])
+    worst = max(shopify["most_in_one_stream"], woo["most_in_one_stream"])
     return {
         "shopify": shopify,
         "woocommerce": woo,

@@ -4,7 +4,9 @@
   string, for hosts that strip the ``Authorization`` header, prior-art D3); OAuth 1.0a
   signed query over plain ``http://`` — the only thing WooCommerce accepts there.
 * Paging (§2.4): ``page``/``per_page=100``, stopping at ``X-WP-TotalPages`` (re-read on
-  every page, since it changes while the shop changes).  Products and orders are read
+  every page, since it changes while the shop changes); pages after the first are fetched
+  a few ahead, at most ``concurrency`` requests in flight (WooCommerce has no rate limit
+  of its own: a site's PHP workers are the limit).  Products and orders are read
   ``orderby=modified&order=asc`` with ``modified_after`` and ``dates_are_gmt=true``, so a
   page's last ``date_modified_gmt`` is a watermark the caller may commit page by page
   (prior-art C6: filter and cursor on the same field, always GMT).  Customers have no
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -67,6 +71,7 @@ class Page:
     page: int
     total: int | None
     total_pages: int | None
+    sent_at: float = 0.0  # the shop's clock when the request went out (stock snapshots)
 
     @property
     def last_modified_gmt(self) -> str | None:
@@ -105,12 +110,17 @@ class WooClient:
         max_attempts: int = 6,
         timeout: float | None = None,
         query_string_auth: bool = False,
+        concurrency: int = 4,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.store_url = normalise_store_url(store_url)
         self.pacer = pacer or default_pacer()
         self.cancel = cancel
         self.max_attempts = max_attempts
         self.requests = 0  #: HTTP requests sent, retries included
+        self.concurrency = max(1, concurrency)  #: requests in flight at once, at most
+        self.clock = clock  # the shop's "now" in epoch seconds
+        self._slots: asyncio.Semaphore | None = None
         self._sleep = sleep
         self._query_keys: dict[str, str] = {}
         auth: httpx.Auth | None
@@ -164,8 +174,11 @@ class WooClient:
                 raise SyncCancelled
             await self.pacer.wait_async(cancel=self.cancel, sleep=self._sleep)
             self.requests += 1
+            if self._slots is None:
+                self._slots = asyncio.Semaphore(self.concurrency)
             try:
-                response = await self._http.request(method, path, params=query, json=json)
+                async with self._slots:
+                    response = await self._http.request(method, path, params=query, json=json)
             except httpx.TransportError as exc:
                 unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 reason = (
@@ -232,32 +245,72 @@ class WooClient:
         per_page: int = PER_PAGE,
         start_page: int = 1,
     ) -> AsyncIterator[Page]:
-        """Every page of a collection, in order, until ``X-WP-TotalPages`` (or a short page)."""
+        """Every page of a collection, in order, until ``X-WP-TotalPages`` (or a short page).
+
+        Once the first page has told how many there are, up to ``concurrency`` of the
+        following pages are fetched ahead while the caller works on the current one (the
+        shop serves several requests at once; the caller still sees them in order).
+        """
+        first = await self.page(resource, params, start_page, per_page)
+        yield first
+        if not first.items or first.total_pages is None:
+            number = start_page
+            last = first
+            while last.items and len(last.items) >= per_page:
+                number += 1
+                last = await self.page(resource, params, number, per_page)
+                yield last
+            return
+        planned = first.total_pages
+        ahead: deque[asyncio.Task[Page]] = deque()
         number = start_page
-        while True:
-            reply = await self.request(
-                "GET", resource, params={**(params or {}), "page": number, "per_page": per_page}
-            )
-            if not isinstance(reply.data, list):
-                raise Transient(f"the shop sent something other than a list for {resource}")
-            total_pages = _header_int(reply.headers, "X-WP-TotalPages")
-            page = Page(
-                [i for i in reply.data if isinstance(i, dict)],
-                number,
-                _header_int(reply.headers, "X-WP-Total"),
-                total_pages,
-            )
-            yield page
-            if not page.items:
-                return
-            if total_pages is not None and number >= total_pages:
-                return
-            if total_pages is None and len(page.items) < per_page:
-                return
-            number += 1
+
+        def fill() -> None:
+            nonlocal number
+            while number < planned and len(ahead) < max(1, self.concurrency):
+                number += 1
+                ahead.append(asyncio.ensure_future(self.page(resource, params, number, per_page)))
+
+        try:
+            fill()
+            while ahead:
+                page = await ahead.popleft()
+                yield page
+                if not page.items:
+                    return
+                if page.total_pages is not None and page.total_pages > planned:
+                    planned = page.total_pages  # the shop grew while we read
+                fill()
+        finally:
+            for task in ahead:
+                task.cancel()
+            if ahead:
+                await asyncio.gather(*ahead, return_exceptions=True)
+
+    async def page(
+        self,
+        resource: str,
+        params: Mapping[str, str | int] | None,
+        number: int,
+        per_page: int = PER_PAGE,
+    ) -> Page:
+        """One page of a collection, with the totals the shop sent alongside it."""
+        sent_at = self.clock()
+        reply = await self.request(
+            "GET", resource, params={**(params or {}), "page": number, "per_page": per_page}
+        )
+        if not isinstance(reply.data, list):
+            raise Transient(f"the shop sent something other than a list for {resource}")
+        return Page(
+            [i for i in reply.data if isinstance(i, dict)],
+            number,
+            _header_int(reply.headers, "X-WP-Total"),
+            _header_int(reply.headers, "X-WP-TotalPages"),
+            sent_at,
+        )
 
     @staticmethod
-    def _changed_since(modified_after: datetime | str | None) -> dict[str, str | int]:
+    def changed_since(modified_after: datetime | str | None) -> dict[str, str | int]:
         params: dict[str, str | int] = {
             "orderby": "modified",
             "order": "asc",
@@ -272,19 +325,19 @@ class WooClient:
     ) -> AsyncIterator[Page]:
         """Products (not trashed), oldest change first; variable products' variations are
         separate (:meth:`variations`)."""
-        return self.pages("products", self._changed_since(modified_after), start_page=start_page)
+        return self.pages("products", self.changed_since(modified_after), start_page=start_page)
 
     def variations(
         self, product_id: int, *, modified_after: datetime | str | None = None
     ) -> AsyncIterator[Page]:
         return self.pages(
-            f"products/{int(product_id)}/variations", self._changed_since(modified_after)
+            f"products/{int(product_id)}/variations", self.changed_since(modified_after)
         )
 
     def orders(
         self, *, modified_after: datetime | str | None = None, start_page: int = 1
     ) -> AsyncIterator[Page]:
-        return self.pages("orders", self._changed_since(modified_after), start_page=start_page)
+        return self.pages("orders", self.changed_since(modified_after), start_page=start_page)
 
     def customers(self, *, role: str = "customer", start_page: int = 1) -> AsyncIterator[Page]:
         """All customers by id: WooCommerce has no modified filter for them, so callers

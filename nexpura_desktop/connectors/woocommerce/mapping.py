@@ -347,6 +347,15 @@ def customer_payload(row: Mapping[str, Any], country: str) -> Json:
 
 
 # -- orders -------------------------------------------------------------------------------
+class SkuIndex(dict[str, str]):
+    """SKU → inventory id, keyed case-insensitively (built once per run, not per order)."""
+
+    def __init__(self, pairs: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        for sku, item in (pairs or {}).items():
+            self.setdefault(sku.casefold(), item)
+
+
 @dataclass
 class OrderRows:
     """What one WooCommerce order becomes in the ledger."""
@@ -374,7 +383,9 @@ def order_rows(
     can retry it.  Movements carry ``quantity_change`` only: ``quantity_after`` needs the
     current stock, which the caller knows.
     """
-    folded = {k.casefold(): v for k, v in inventory_by_sku.items()}
+    folded = (
+        inventory_by_sku if isinstance(inventory_by_sku, SkuIndex) else SkuIndex(inventory_by_sku)
+    )
     order_id = order["id"]
     sale_id = local_id("order", order_id)
     status = str(order.get("status") or "")

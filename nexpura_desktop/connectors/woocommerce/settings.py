@@ -34,6 +34,7 @@ class WooSettings:
     sleep: AsyncSleeper | None = None
     # The shop's "now" in epoch seconds (local clock; tests: the sandbox's clock).
     clock: Callable[[], float] = field(default=time.time)
+    concurrency: int = 4  # requests in flight at once (a small site has a few PHP workers)
 
 
 SettingsProvider = Callable[[Ledger], Awaitable[WooSettings]]

@@ -2,9 +2,16 @@
 
 * ``woocommerce.products.import`` — products and variations → ``inventory``;
 * ``woocommerce.customers.import`` — customers (content-hash change detection);
-* ``woocommerce.orders.import`` — orders → ``sales`` + ``sale_items`` + stock movements.
+* ``woocommerce.orders.import`` — orders → ``sales`` + ``sale_items`` + stock movements;
+* ``woocommerce.products.export`` — new/changed published items as products
+  (:mod:`.jobs_products`);
+* ``woocommerce.customers.export`` — the ledger's customer changes (:mod:`.jobs_customers`);
+* ``woocommerce.inventory.export`` — ledger stock, keeping online sales (:mod:`.jobs_stock`).
 
-(See :mod:`.jobs_import`.)  Which run is the owner's per-entity choice in
+Maintenance: ``woocommerce.orders.reconcile`` (daily by default, :mod:`.reconcile`).
+
+(Imports in :mod:`.jobs_import`.)  Exports run after the imports, so an online sale is
+in the ledger before stock goes out.  Which run is the owner's per-entity choice in
 ``connections.config["directions"]``; each job adds its HTTP requests to the run's count.
 """
 
@@ -16,7 +23,12 @@ from collections.abc import Awaitable, Callable
 from ...engine.job import JobContext
 from ...engine.registry import Registry
 from .client import WooClient
-from .jobs_import import import_customers, import_orders, import_products
+from .jobs_customers import export_customers
+from .jobs_import import import_orders, import_products
+from .jobs_import_customers import import_customers
+from .jobs_products import export_products
+from .jobs_stock import export_stock
+from .reconcile import SCHEDULE, reconcile_orders
 from .settings import SettingsProvider, WooSettings, load_settings
 
 Stream = Callable[[JobContext, WooClient, WooSettings], Awaitable[None]]
@@ -25,6 +37,13 @@ JOBS: tuple[tuple[str, Stream, str], ...] = (
     ("woocommerce.products.import", import_products, "WooCommerce products as stock items"),
     ("woocommerce.customers.import", import_customers, "WooCommerce customers, matched"),
     ("woocommerce.orders.import", import_orders, "WooCommerce orders as sales, moving stock"),
+    ("woocommerce.products.export", export_products, "published items as WooCommerce products"),
+    (
+        "woocommerce.customers.export",
+        export_customers,
+        "the ledger's customer changes to WooCommerce",
+    ),
+    ("woocommerce.inventory.export", export_stock, "ledger stock to WooCommerce, keeping sales"),
 )
 
 
@@ -45,6 +64,8 @@ class WooJob:
                 pacer=s.pacer() if s.pacer is not None else None,
                 cancel=ctx.cancel_event,
                 sleep=s.sleep or asyncio.sleep,
+                concurrency=s.concurrency,
+                clock=s.clock,
             )
             try:
                 async with client:
@@ -64,3 +85,9 @@ def register(registry: Registry, *, settings: SettingsProvider | None = None) ->
     provider: SettingsProvider = settings or load_settings
     for name, stream, description in JOBS:
         registry.register(name, _factory(stream, provider), description=description)
+    registry.register_maintenance(
+        "woocommerce.orders.reconcile",
+        _factory(reconcile_orders, provider),
+        schedule=SCHEDULE,
+        description="every WooCommerce order has a sale; incomplete retried; stock drift fixed",
+    )

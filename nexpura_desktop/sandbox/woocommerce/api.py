@@ -12,8 +12,10 @@ Order, as in WordPress + class-wc-rest-authentication.php (service-apis.md §2.1
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -111,8 +113,28 @@ class RestServer:
     def __init__(self, emulator: WooCommerceEmulator, table: RouteTable) -> None:
         self.emu = emulator
         self.table = table
+        self._workers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
+        self._workers = weakref.WeakKeyDictionary()
 
     async def handle(self, request: Request) -> Response:
+        latency = float(self.emu.store.settings.get("latency") or 0.0)
+        if latency <= 0:
+            return await self._answer(request)
+        loop = asyncio.get_running_loop()
+        gate = self._workers.get(loop)
+        if gate is None:
+            gate = self._workers[loop] = asyncio.Semaphore(
+                int(self.emu.store.settings.get("workers") or 1)
+            )
+        async with gate:  # a busy site queues requests for its PHP workers
+            started = loop.time()
+            response = await self._answer(request)  # the work is part of the response time
+            left = self.emu.clock.real_seconds(latency) - (loop.time() - started)
+            if left > 0:
+                await asyncio.sleep(left)
+            return response
+
+    async def _answer(self, request: Request) -> Response:
         try:
             return await self._serve(request)
         except WPError as error:

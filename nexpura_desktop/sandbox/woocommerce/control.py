@@ -9,7 +9,9 @@
 * ``POST /_sandbox/products/{id}`` — a product or variation edited in wp-admin (any
   writable REST field, e.g. ``regular_price``, ``stock_quantity``): ``product.updated``.
 * ``POST /_sandbox/customers`` — someone registers on the site: ``customer.created``.
-* ``POST /_sandbox/settings`` — ``timezone``, ``currency``, ``stock_change_touches_product``.
+* ``POST /_sandbox/settings`` — ``timezone``, ``currency``, ``stock_change_touches_product``,
+  ``latency`` (sandbox seconds each REST request takes, default 0) and ``workers`` (how
+  many requests the site serves at once, default 4; the rest queue, as PHP-FPM does).
 * ``GET /_sandbox/deliveries?since=N`` / ``DELETE`` — queued webhook deliveries and pings;
   ``POST /_sandbox/deliveries/flush`` sends them to their delivery URLs.
 """
@@ -126,6 +128,10 @@ def apply_settings(emu: WooCommerceEmulator, values: dict[str, Any]) -> None:
         emu.site.set_zone(str(values["timezone"]))
     if values.get("currency"):
         emu.store.settings["currency"] = str(values["currency"])
+    if "latency" in values:  # sandbox seconds each REST request takes (PHP + database time)
+        emu.store.settings["latency"] = max(0.0, float(values["latency"]))
+    if "workers" in values:  # PHP workers: requests served at once, the rest wait their turn
+        emu.store.settings["workers"] = max(1, int(values["workers"]))
     if "stock_change_touches_product" in values:
         emu.store.settings["stock_change_touches_product"] = as_bool(
             values["stock_change_touches_product"]

@@ -105,6 +105,7 @@ def list_response(
             offset=coll.offset,
             predicates=predicates,
             include=coll.include,
+            filter_key=(emu.site.zone_name, *_filter_key(ctx, coll)),
         )
         items = [render(r) for r in result.records]
     url = f"{emu.rest_root(ctx.request)}/wc/v3/{rest_base}"
@@ -113,6 +114,19 @@ def list_response(
     for name, value in headers:
         response.headers.append(name, value)
     return response
+
+
+PAGING = frozenset({"page", "per_page", "offset", "_", "context", "_fields"})
+
+
+def _filter_key(ctx: Ctx, coll: Collection) -> tuple[object, ...]:
+    """What decides which records a list request matches (not the page, not the auth)."""
+    args = sorted(
+        (k, v)
+        for k, v in ctx.query_items
+        if k not in PAGING and not k.startswith(("oauth_", "consumer_"))
+    )
+    return (ctx.route.lower(), coll.orderby, coll.order, tuple(args))
 
 
 def created(payload: dict[str, Any], location: str) -> Response:

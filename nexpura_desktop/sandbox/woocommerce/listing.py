@@ -63,6 +63,28 @@ class OrderCache:
     """Sorted ID lists, valid while the collection's version is unchanged."""
 
     entries: dict[tuple[str, str, str], tuple[int, list[int]]] = field(default_factory=dict)
+    # The ids a filtered query matched (like a database index): keyed by the request's
+    # filter arguments, valid while the collection's version is unchanged.
+    matches: dict[tuple[object, ...], tuple[int, list[int]]] = field(default_factory=dict)
+
+    def matching(
+        self,
+        store: Store,
+        kind: str,
+        key: tuple[object, ...],
+        ids: list[int],
+        records: Mapping[int, Record],
+        predicates: Sequence[Predicate],
+    ) -> list[int]:
+        version = store.versions[kind]
+        cached = self.matches.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        found = [i for i in ids if all(p(records[i]) for p in predicates)]
+        if len(self.matches) > 64:
+            self.matches.clear()
+        self.matches[key] = (version, found)
+        return found
 
     def ordered(
         self, store: Store, kind: str, records: Mapping[int, Record], orderby: str, order: str
@@ -91,6 +113,7 @@ def select(
     offset: int | None,
     predicates: Sequence[Predicate],
     include: list[int] | None,
+    filter_key: tuple[object, ...] | None = None,
 ) -> Page:
     if orderby == "include" and include:
         position = {rid: n for n, rid in enumerate(include)}
@@ -105,6 +128,9 @@ def select(
         else:
             ids = cache.ordered(store, kind, records, by, order)
     start = offset if offset is not None else (page - 1) * per_page
+    if predicates and kind is not None and filter_key is not None:
+        ids = cache.matching(store, kind, (kind, filter_key), ids, records, predicates)
+        predicates = ()
     if not predicates:
         total = len(ids)
         chosen = [records[i] for i in ids[start : start + per_page]]

@@ -50,6 +50,8 @@ class Store:
         self.settings: dict[str, Any] = {
             "currency": "AUD",
             "stock_change_touches_product": True,
+            "latency": 0.0,
+            "workers": 4,
         }
         self._post_id = 10  # a fresh WordPress already used a few post IDs
         self._user_id = 1

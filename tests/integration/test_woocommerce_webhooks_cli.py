@@ -31,7 +31,6 @@ def setup(
     set_default_store(store)
     monkeypatch.setattr(commands, "SETTINGS", world.settings)
     monkeypatch.setattr(cli, "_configure_secrets", lambda args, paths: None)
-    monkeypatch.setattr(cli, "CLI_EXTENSIONS", (*cli.CLI_EXTENSIONS, commands.__name__))
     yield world, store
     set_default_store(None)
 

@@ -38,6 +38,7 @@ class BulkResult:
     root_object_count: int
     error_code: str | None = None
     partial_data_url: str | None = None
+    created_at: str | None = None  # when Shopify began reading: the data's "as of"
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> BulkResult:
@@ -49,6 +50,7 @@ class BulkResult:
             root_object_count=int(raw.get("rootObjectCount") or 0),
             error_code=raw.get("errorCode"),
             partial_data_url=raw.get("partialDataUrl"),
+            created_at=raw.get("createdAt"),
         )
 
 
@@ -76,9 +78,16 @@ async def wait(
     *,
     poll_interval: float = 2.0,
     timeout: float = 3600.0,
+    first_poll: float = 0.25,
 ) -> BulkResult:
-    """Poll until the operation finishes; cancels it and raises after ``timeout`` seconds."""
+    """Poll until the operation finishes; cancels it and raises after ``timeout`` seconds.
+
+    The pause between polls starts at ``first_poll`` and doubles up to ``poll_interval``:
+    a small shop's export is picked up within a fraction of a second, a big one is not
+    polled more than every ``poll_interval`` seconds.
+    """
     waited = 0.0
+    delay = min(first_poll, poll_interval)
     while True:
         data = await client.execute(BULK_POLL, {"id": op_id})
         node = data.get("node")
@@ -93,8 +102,9 @@ async def wait(
         if waited >= timeout:
             await cancel(client, op_id)
             raise BulkOperationFailed("the bulk export took too long and was cancelled")
-        await client.limiter.sleep(poll_interval)
-        waited += poll_interval
+        await client.limiter.sleep(delay)
+        waited += delay
+        delay = min(poll_interval, delay * 2)
 
 
 async def cancel(client: ShopifyClient, op_id: str) -> None:

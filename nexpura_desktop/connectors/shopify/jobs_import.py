@@ -24,10 +24,10 @@ from typing import Any
 
 from ...engine.errors import ConfigurationError
 from ...engine.job import JobContext
-from ...sync import links
+from ...sync import customer_merge, links
 from ...sync.cursors import get_cursor, set_cursor
 from ...sync.ecommerce import OVERLAP_S, apply_movement, newest, store_row
-from . import queries
+from . import first_load, queries
 from .client import ShopifyClient
 from .mapping import ItemIndex, MappedItem, order_to_sale, product_to_inventory, variant_levels
 from .mapping_common import nodes, normalise_phone, row_id
@@ -120,7 +120,30 @@ def _sku_match(conn: sqlite3.Connection, sku: object) -> str | None:
     return None if row is None else str(row[0])
 
 
-def store_item(ctx: JobContext, item: MappedItem, loc: str, tenant: str | None, stamp: str) -> None:
+def unlinked_skus(conn: sqlite3.Connection) -> dict[str, str]:
+    """Ledger items not linked to a variant yet, by upper-cased SKU (built once per run:
+    one query instead of a table scan per imported variant)."""
+    out: dict[str, str] = {}
+    for item_id, sku in conn.execute(
+        "SELECT i.id, i.sku FROM inventory i WHERE i.deleted_at IS NULL AND i.sku IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM sync_links l WHERE l.service = ? AND l.entity = 'variant' "
+        "AND l.local_table = 'inventory' AND l.local_id = i.id) ORDER BY i.id",
+        (SERVICE,),
+    ):
+        key = str(sku).strip().upper()
+        if key:
+            out.setdefault(key, str(item_id))
+    return out
+
+
+def store_item(
+    ctx: JobContext,
+    item: MappedItem,
+    loc: str,
+    tenant: str | None,
+    stamp: str,
+    skus: dict[str, str] | None = None,
+) -> None:
     """One variant into the ledger (match by link, then SKU; else a new item).
 
     ``stamp`` (taken just *before* the page was read) marks the stock snapshot: online
@@ -141,7 +164,10 @@ def store_item(ctx: JobContext, item: MappedItem, loc: str, tenant: str | None, 
         else:
             outcome = store_row(conn, "inventory", row, keep=STOCK_COLUMNS)
     else:
-        matched = _sku_match(conn, row.get("sku"))
+        if skus is None:
+            matched = _sku_match(conn, row.get("sku"))
+        else:
+            matched = skus.pop(str(row.get("sku") or "").strip().upper(), None)
         if matched is not None:
             row = {
                 "id": matched,
@@ -201,17 +227,53 @@ async def _all_variants(client: ShopifyClient, product: dict[str, Any]) -> dict[
     return {**product, "variants": {"nodes": found}}
 
 
+def _store_products(
+    ctx: JobContext,
+    products: list[dict[str, Any]],
+    loc: str,
+    tenant: str | None,
+    stamp: str,
+    skus: dict[str, str],
+) -> str | None:
+    """One batch of products (caller's transaction); the newest ``updatedAt`` seen."""
+    mark = None
+    for product in products:
+        try:
+            items = product_to_inventory(product, location_id=loc, tenant_id=tenant)
+        except (KeyError, TypeError, ValueError) as exc:
+            ctx.record_issue(f"a Shopify product could not be read ({exc})",
+                             remote_id=str(product.get("id")))  # fmt: skip
+            continue
+        for item in items:
+            store_item(ctx, item, loc, tenant, stamp, skus)
+        mark = newest(mark, product.get("updatedAt"))
+    return mark
+
+
 async def import_products(
     ctx: JobContext, client: ShopifyClient, settings: ShopifySettings
 ) -> None:
     conn = ctx.ledger.conn
     loc = await location(ctx, client)
     tenant = tenant_id(conn)
+    skus = unlinked_skus(conn)
     before = get_cursor(conn, SERVICE, "products")
-    since = None if ctx.full else before
+    if first_load.wanted(ctx, before):
+        load = first_load.BulkLoad("products")
+        done = 0
+        async for batch in first_load.batches(ctx, client, settings, load, queries.BULK_PRODUCTS):
+            with ctx.ledger.transaction():
+                stamp = load.as_of or utc_now(settings.clock)
+                _store_products(ctx, batch, loc, tenant, stamp, skus)
+            done += len(batch)
+            ctx.progress("products", done)
+            ctx.raise_if_cancelled()
+        with ctx.ledger.transaction():
+            load.finish(conn)
+        return
     variables = {
         "first": queries.products_page_size(VARIANTS_FIRST, LEVELS_FIRST),
-        "query": queries.updated_since(since, overlap_s=OVERLAP_S),
+        "query": queries.updated_since(before, overlap_s=OVERLAP_S),
         "variantsFirst": VARIANTS_FIRST,
         "levelsFirst": LEVELS_FIRST,
     }
@@ -221,10 +283,7 @@ async def import_products(
     async for page in client.iterate(queries.PRODUCTS, variables, ("products",)):
         products = [await _all_variants(client, p) for p in page.nodes]
         with ctx.ledger.transaction():
-            for product in products:
-                for item in product_to_inventory(product, location_id=loc, tenant_id=tenant):
-                    store_item(ctx, item, loc, tenant, stamp)
-                mark = newest(mark, product.get("updatedAt"))
+            mark = newest(mark, _store_products(ctx, products, loc, tenant, stamp, skus))
             _save_cursor(conn, "products", before, mark)
         before = mark
         stamp = utc_now(settings.clock)  # the next page is read after this instant
@@ -266,56 +325,95 @@ class PeopleIndex:
             self.by_phone.setdefault(mapped.phone, local_id)
 
 
-def _fill_blanks(conn: sqlite3.Connection, local_id: str, row: Mapping[str, Any]) -> dict[str, Any]:
-    """For a customer first matched by email/phone: only the fields the ledger lacks."""
-    names = ["first_name", "last_name", "full_name", "email", "phone", "notes"]
-    found = conn.execute(
-        f"SELECT {', '.join(names)} FROM customers WHERE id = ?", (local_id,)
-    ).fetchone()
-    out: dict[str, Any] = {"id": local_id}
-    for name, current in zip(names, found or [None] * len(names), strict=True):
-        if current in (None, "") and row.get(name) not in (None, ""):
-            out[name] = row[name]
+def _consent_changes(local: Mapping[str, Any], remote: Mapping[str, Any]) -> dict[str, Any]:
+    """Consent from Shopify: an opt-out (or a bounce) always applies — nobody who
+    unsubscribed online may be marketed to — and a consent only fills a ledger blank."""
+    out: dict[str, Any] = {}
+    if remote.get("email_opted_out") and not local.get("email_opted_out"):
+        out.update(email_opted_out=True, email_opted_out_at=remote.get("email_opted_out_at"),
+                   marketing_consent=False)  # fmt: skip
+    elif (
+        local.get("marketing_consent") is None
+        and remote.get("marketing_consent") is not None
+        and not local.get("email_opted_out")
+    ):
+        out["marketing_consent"] = remote["marketing_consent"]
+    if remote.get("email_status") == "bounced" and local.get("email_status") != "bounced":
+        out["email_status"] = "bounced"
     return out
 
 
+def local_customer(conn: sqlite3.Connection, local_id: str) -> dict[str, Any] | None:
+    cur = conn.execute("SELECT * FROM customers WHERE id = ?", (local_id,))
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return {d[0]: v for d, v in zip(cur.description, row, strict=True)}
+
+
 def store_customer(ctx: JobContext, mapped: MappedCustomer, people: PeopleIndex) -> None:
+    """One customer: new → inserted; linked or matched → merged field by field
+    (:mod:`nexpura_desktop.sync.customer_merge`), conflicts recorded, base kept on the link."""
     conn = ctx.ledger.conn
     link = links.by_remote(conn, SERVICE, "customer", mapped.remote_id)
     if link is not None and link.remote_version == mapped.remote_version and not ctx.full:
         ctx.count("unchanged")
         return
-    row = dict(mapped.row)
-    if link is not None:
-        row["id"] = link.local_id
-        local = conn.execute(
-            "SELECT updated_at FROM customers WHERE id = ?", (link.local_id,)
-        ).fetchone()
-        if local is not None and newest(local[0], mapped.remote_version) == local[0] and local[0]:
-            # the ledger changed more recently: the owner's edit wins (field merge is
-            # done by the export side); keep the link's version moving.
-            outcome = "unchanged"
-        else:
-            outcome = store_row(conn, "customers", row, keep=("tenant_id",))
+    local_id = link.local_id if link is not None else people.find(mapped)
+    local = local_customer(conn, local_id) if local_id is not None else None
+    if local is None:
+        row = dict(mapped.row)
+        outcome = store_row(conn, "customers", row)
+        local_id = str(row["id"])
+        base = customer_merge.normalise(row)
     else:
-        matched = people.find(mapped)
-        if matched is not None:
-            outcome = store_row(conn, "customers", _fill_blanks(conn, matched, row))
-            row["id"] = matched
+        assert local_id is not None
+        merge = customer_merge.merge_customer(
+            conn,
+            service=SERVICE,
+            job=str(ctx.job),
+            local=local,
+            remote=mapped.row,
+            remote_updated_at=mapped.remote_version,
+            link=link,
+            local_id=local_id,
+            remote_id=mapped.remote_id,
+            remote_name="Shopify",
+            run_id=ctx.run_id,
+        )
+        changes = {**merge.to_local, **_consent_changes(local, mapped.row)}
+        if "first_name" in changes or "last_name" in changes:
+            first = changes.get("first_name", local.get("first_name"))
+            last = changes.get("last_name", local.get("last_name"))
+            changes["full_name"] = " ".join(p for p in (first, last) if p) or None
+        if changes:
+            changes["updated_at"] = mapped.remote_version or local.get("updated_at")
+            outcome = store_row(conn, "customers", {"id": local_id, **changes})
         else:
-            outcome = store_row(conn, "customers", row)
-        people.add(mapped, str(row["id"]))
-    links.upsert(
-        conn,
-        SERVICE,
-        "customer",
-        "customers",
-        str(row["id"]),
-        mapped.remote_id,
-        remote_version=mapped.remote_version,
-        remote_hash=mapped.push_hash,
-    )
+            outcome = "unchanged"
+        base = merge.base_after_import()
+    people.add(mapped, local_id)
+    customer_merge.remember(conn, SERVICE, local_id, mapped.remote_id, base,
+                            remote_version=mapped.remote_version)  # fmt: skip
     ctx.count(outcome)
+
+
+def _store_customers(
+    ctx: JobContext, nodes_: list[dict[str, Any]], people: PeopleIndex, tenant: str | None
+) -> str | None:
+    mark = None
+    for node in nodes_:
+        try:
+            mapped = customer_to_row(node, tenant_id=tenant)
+        except (KeyError, TypeError, ValueError) as exc:
+            ctx.record_issue(
+                f"a Shopify customer could not be read ({exc})",
+                remote_id=str(node.get("id")),
+            )
+            continue
+        store_customer(ctx, mapped, people)
+        mark = newest(mark, node.get("updatedAt"))
+    return mark
 
 
 async def import_customers(
@@ -325,25 +423,26 @@ async def import_customers(
     tenant = tenant_id(conn)
     people = PeopleIndex(conn)
     before = get_cursor(conn, SERVICE, "customers")
+    done = 0
+    if first_load.wanted(ctx, before):
+        load = first_load.BulkLoad("customers")
+        async for batch in first_load.batches(ctx, client, settings, load, queries.BULK_CUSTOMERS):
+            with ctx.ledger.transaction():
+                _store_customers(ctx, batch, people, tenant)
+            done += len(batch)
+            ctx.progress("customers", done)
+            ctx.raise_if_cancelled()
+        with ctx.ledger.transaction():
+            load.finish(conn)
+        return
     variables = {
         "first": queries.customers_page_size(),
-        "query": queries.updated_since(None if ctx.full else before, overlap_s=OVERLAP_S),
+        "query": queries.updated_since(before, overlap_s=OVERLAP_S),
     }
-    done = 0
     mark = before
     async for page in client.iterate(queries.CUSTOMERS, variables, ("customers",)):
         with ctx.ledger.transaction():
-            for node in page.nodes:
-                try:
-                    mapped = customer_to_row(node, tenant_id=tenant)
-                except (KeyError, TypeError, ValueError) as exc:
-                    ctx.record_issue(
-                        f"a Shopify customer could not be read ({exc})",
-                        remote_id=str(node.get("id")),
-                    )
-                    continue
-                store_customer(ctx, mapped, people)
-                mark = newest(mark, node.get("updatedAt"))
+            mark = newest(mark, _store_customers(ctx, page.nodes, people, tenant))
             _save_cursor(conn, "customers", before, mark)
         before = mark
         done += len(page.nodes)
@@ -380,13 +479,20 @@ def _order_customer(conn: sqlite3.Connection, order: Mapping[str, Any]) -> str |
 
 
 def store_order(
-    ctx: JobContext, order: dict[str, Any], index: ItemIndex, tenant: str | None
+    ctx: JobContext,
+    order: dict[str, Any],
+    index: ItemIndex,
+    tenant: str | None,
+    *,
+    force: bool = False,
 ) -> None:
+    """One order as a sale (``force``: map it again even if its version is known — a
+    reconcile retrying an incomplete one after the missing items arrived)."""
     conn = ctx.ledger.conn
     remote_id = str(order["id"])
     link = links.by_remote(conn, SERVICE, "order", remote_id)
     version = str(order.get("updatedAt") or "") or None
-    if link is not None and link.remote_version == version and not ctx.full:
+    if link is not None and link.remote_version == version and not (ctx.full or force):
         ctx.count("unchanged")
         return
     mapped = order_to_sale(order, index, customer_id=_order_customer(conn, order), tenant_id=tenant)
@@ -449,30 +555,49 @@ def _reverse_movements(conn: sqlite3.Connection, order: Mapping[str, Any], label
         )
 
 
+def _store_orders(
+    ctx: JobContext, orders: list[dict[str, Any]], index: ItemIndex, tenant: str | None
+) -> str | None:
+    mark = None
+    for order in orders:
+        try:
+            store_order(ctx, order, index, tenant)
+        except (KeyError, TypeError, ValueError) as exc:
+            ctx.record_issue(
+                f"Shopify order {order.get('name')} could not be read ({exc})",
+                remote_id=str(order.get("id")),
+            )
+        mark = newest(mark, order.get("updatedAt"))
+    return mark
+
+
 async def import_orders(ctx: JobContext, client: ShopifyClient, settings: ShopifySettings) -> None:
     conn = ctx.ledger.conn
     tenant = tenant_id(conn)
     index = item_index(conn)
     before = get_cursor(conn, SERVICE, "orders")
+    done = 0
+    if first_load.wanted(ctx, before):
+        load = first_load.BulkLoad("orders")
+        async for batch in first_load.batches(ctx, client, settings, load, queries.BULK_ORDERS):
+            with ctx.ledger.transaction():
+                _store_orders(ctx, batch, index, tenant)
+            done += len(batch)
+            ctx.progress("orders", done)
+            ctx.raise_if_cancelled()
+        with ctx.ledger.transaction():
+            load.finish(conn)
+        return
     variables = {
         "first": queries.orders_page_size(LINES_FIRST),
-        "query": queries.updated_since(None if ctx.full else before, overlap_s=OVERLAP_S),
+        "query": queries.updated_since(before, overlap_s=OVERLAP_S),
         "linesFirst": LINES_FIRST,
     }
-    done = 0
     mark = before
     async for page in client.iterate(queries.ORDERS, variables, ("orders",)):
         orders = [await _all_lines(client, o) for o in page.nodes]
         with ctx.ledger.transaction():
-            for order in orders:
-                try:
-                    store_order(ctx, order, index, tenant)
-                except (KeyError, TypeError, ValueError) as exc:
-                    ctx.record_issue(
-                        f"Shopify order {order.get('name')} could not be read ({exc})",
-                        remote_id=str(order.get("id")),
-                    )
-                mark = newest(mark, order.get("updatedAt"))
+            mark = newest(mark, _store_orders(ctx, orders, index, tenant))
             _save_cursor(conn, "orders", before, mark)
         before = mark
         done += len(orders)

@@ -167,6 +167,68 @@ query CustomerLookup($query: String!) {
 }
 """
 
+# Before creating a product: is the SKU already on Shopify, or is the product of a create
+# that crashed before its link was written already there (found by its planned handle)?
+ITEM_LOOKUP = """
+query ItemLookup($sku: String!, $handle: String!) {
+  productVariants(first: 5, query: $sku) {
+    nodes { id sku updatedAt product { id } inventoryItem { id } }
+  }
+  products(first: 1, query: $handle) {
+    nodes { id handle variants(first: 5) { nodes { id sku inventoryItem { id } } } }
+  }
+}
+"""
+
+# Customers matching any of several emails/phones (``email:'a' OR phone:'b' …``): the
+# lookup before creating a batch of customers, one request instead of one per customer.
+CUSTOMERS_MATCH = f"""
+query CustomersMatch($first: Int!, $query: String!) {{
+  customers(first: $first, query: $query) {{
+    nodes {{ {CUSTOMER_FIELDS} }}
+  }}
+}}
+"""
+
+# The product of a linked variant (an item linked before its product id was stored).
+VARIANT_PRODUCT = """
+query VariantProduct($id: ID!) {
+  productVariant(id: $id) { id product { id } }
+}
+"""
+
+# Customers by id, read before merging a ledger change into them.
+CUSTOMERS_BY_ID = f"""
+query CustomersById($ids: [ID!]!) {{
+  nodes(ids: $ids) {{ ... on Customer {{ {CUSTOMER_FIELDS} }} }}
+}}
+"""
+
+# Orders created since the last reconcile (ids only: the import reads the rest).
+ORDER_IDS = """
+query OrderIds($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: CREATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id name createdAt updatedAt }
+  }
+}
+"""
+
+# Whole orders by id (a reconcile's missing or incomplete ones).
+ORDERS_BY_ID = f"""
+query OrdersById($ids: [ID!]!, $linesFirst: Int!) {{
+  nodes(ids: $ids) {{
+    ... on Order {{
+      {ORDER_FIELDS}
+      lineItems(first: $linesFirst) {{
+        pageInfo {{ hasNextPage endCursor }}
+        nodes {{ {LINE_ITEM_FIELDS} }}
+      }}
+    }}
+  }}
+}}
+"""
+
 # -- mutations ---------------------------------------------------------------------------
 
 USER_ERRORS = "userErrors { field message }"
@@ -367,6 +429,12 @@ ALL_DOCUMENTS: dict[str, str] = {
     "INVENTORY_LEVELS": INVENTORY_LEVELS,
     "SKU_LOOKUP": SKU_LOOKUP,
     "CUSTOMER_LOOKUP": CUSTOMER_LOOKUP,
+    "ITEM_LOOKUP": ITEM_LOOKUP,
+    "VARIANT_PRODUCT": VARIANT_PRODUCT,
+    "CUSTOMERS_BY_ID": CUSTOMERS_BY_ID,
+    "CUSTOMERS_MATCH": CUSTOMERS_MATCH,
+    "ORDER_IDS": ORDER_IDS,
+    "ORDERS_BY_ID": ORDERS_BY_ID,
     "PRODUCT_CREATE": PRODUCT_CREATE,
     "PRODUCT_UPDATE": PRODUCT_UPDATE,
     "VARIANTS_BULK_CREATE": VARIANTS_BULK_CREATE,
@@ -413,6 +481,23 @@ def sku_filter(sku: str) -> str:
 
 def email_filter(email: str) -> str:
     return "email:'" + email.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def phone_filter(phone: str) -> str:
+    return "phone:'" + phone.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def handle_filter(handle: str) -> str:
+    return "handle:'" + handle.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def created_since(when: datetime | str | None, *, overlap_s: float = 0.0) -> str | None:
+    """The search filter for "created after ``when``" (minus an overlap), or ``None``."""
+    if when is None or when == "":
+        return None
+    if isinstance(when, str):
+        when = datetime.fromisoformat(when.replace("Z", "+00:00"))
+    return f"created_at:>'{_search_time(when - timedelta(seconds=overlap_s))}'"
 
 
 def bulk_query(template: str, search: str | None = None) -> str:

@@ -3,8 +3,14 @@
 * ``shopify.products.import`` — products/variants → ``inventory`` (:mod:`.jobs_import`);
 * ``shopify.customers.import`` — customers → ``customers`` (email, then E.164 phone);
 * ``shopify.orders.import`` — orders → ``sales`` + ``sale_items`` + stock movements;
+* ``shopify.products.export`` — new/changed published items → products/variants
+  (:mod:`.jobs_export_products`);
+* ``shopify.customers.export`` — ledger customers → Shopify, merged field by field
+  (:mod:`.jobs_export_customers`);
 * ``shopify.inventory.export`` — ledger stock → Shopify, compare-and-set
   (:mod:`.jobs_export`).
+
+Maintenance: ``shopify.orders.reconcile`` (daily by default, :mod:`.reconcile`).
 
 Which of them run is the owner's per-entity choice in ``connections.config["directions"]``
 (the engine filters by it).  Each job opens one client for its run and adds the HTTP
@@ -22,7 +28,10 @@ from ...engine.registry import Registry
 from ...http import new_client
 from .client import ShopifyClient
 from .jobs_export import export_stock
+from .jobs_export_customers import export_customers
+from .jobs_export_products import export_products
 from .jobs_import import import_customers, import_orders, import_products
+from .reconcile import SCHEDULE, reconcile_orders
 from .settings import SettingsProvider, ShopifySettings, load_settings
 
 Stream = Callable[[JobContext, ShopifyClient, ShopifySettings], Awaitable[None]]
@@ -31,6 +40,8 @@ JOBS: tuple[tuple[str, Stream, str], ...] = (
     ("shopify.products.import", import_products, "Shopify products and variants as stock items"),
     ("shopify.customers.import", import_customers, "Shopify customers, matched by email/phone"),
     ("shopify.orders.import", import_orders, "Shopify orders as sales, moving stock"),
+    ("shopify.products.export", export_products, "published stock items as Shopify products"),
+    ("shopify.customers.export", export_customers, "ledger customers to Shopify, merged"),
     ("shopify.inventory.export", export_stock, "ledger stock to Shopify, compare-and-set"),
 )
 
@@ -78,3 +89,9 @@ def register(registry: Registry, *, settings: SettingsProvider | None = None) ->
     provider: SettingsProvider = settings or load_settings
     for name, stream, description in JOBS:
         registry.register(name, _factory(stream, provider), description=description)
+    registry.register_maintenance(
+        "shopify.orders.reconcile",
+        _factory(reconcile_orders, provider),
+        schedule=SCHEDULE,
+        description="every Shopify order has a sale, incomplete ones retried, stock drift fixed",
+    )

@@ -244,7 +244,7 @@ class Engine:
                     self._emit("run_finished", skipped)
                 else:
                     try:
-                        for spec in specs:
+                        for n, spec in enumerate(specs):
                             if cancel.is_set():
                                 break
                             summary, stop = self._run_one(
@@ -253,12 +253,37 @@ class Engine:
                             results.append(summary)
                             if stop:
                                 break
+                            if summary.outcome == "failed" and spec.name.direction == "import":
+                                results.extend(
+                                    self._skip_after(ledger, spec, specs[n + 1 :], trigger)
+                                )
+                                break
                     finally:
                         lock.release()
         except BaseException as exc:
             sub.future.set_exception(exc)
             raise
         sub.future.set_result(results)
+
+    def _skip_after(
+        self, ledger: Ledger, failed: JobSpec, rest: list[JobSpec], trigger: str
+    ) -> list[RunSummary]:
+        """A failed import ends the batch: the jobs after it would work from a partial
+        picture of the shop (orders whose pieces were not read become incomplete sales,
+        exports push what the site may already hold).  They run on the next sync."""
+        name = service_label(failed.service)
+        reason = (
+            f"Skipped: the {name} {failed.name.entity} import did not finish, so this waits "
+            "for the next sync."
+        )
+        skipped = []
+        for spec in rest:
+            run = runs.record_skipped(
+                ledger.conn, spec.service, str(spec.name), trigger, reason, now=self.clock()
+            )
+            self._emit("run_finished", run)
+            skipped.append(run)
+        return skipped
 
     def _run_one(
         self,

@@ -193,15 +193,7 @@ class LiveShop:
         for name in SERVICES:
             emu = self.emu(name)
             with emu.lock:
-                kept = getattr(emu, "store", None)
                 emu.reset()
-                if isinstance(emu, WooCommerceEmulator) and kept is not None:
-                    # The Woo emulator's routes hold on to the store they were built with
-                    # (bug reported to its owner): refill that object instead.
-                    kept.__dict__.clear()
-                    kept.__dict__.update(emu.store.__dict__)
-                    emu.store = kept
-                    emu.serializer.store = kept
                 emu.log.clear()
                 switch = self.switches[name] = KillSwitch()
                 emu.faults = switch
@@ -226,7 +218,7 @@ class LiveShop:
 
     def restore(self, saved: dict[str, dict[str, Any]]) -> None:
         """Back to what :meth:`save` saw (ids included, so the app's links stay true),
-        refilling the store objects in place (the Woo routes hold on to theirs)."""
+        refilling the store objects in place."""
         for name in SERVICES:
             emu = self.emu(name)
             with emu.lock:

@@ -127,3 +127,17 @@ async def test_seed_demo_builds_a_realistic_website() -> None:
     assert by_sku.json()[0]["manage_stock"] is True
     assert {o["created_via"] for o in orders.json()} == {"checkout"}
     assert {"Rings", "Pendants"} <= {c["name"] for c in categories.json()}
+
+
+async def test_a_reset_empties_what_the_api_serves() -> None:
+    """The control surface's reset must reach the REST routes, not only the emulator object."""
+    sandbox, emu = make_sandbox()
+    async with signed_client(sandbox, emu) as client:
+        made = await client.post("/products", json={"name": "Opal ring", "sku": "OP-1"})
+        assert made.status_code == 201
+        assert [p["sku"] for p in (await client.get("/products")).json()] == ["OP-1"]
+    with emu.lock:
+        emu.reset()
+    async with signed_client(sandbox, emu) as client:
+        assert (await client.get("/products")).json() == []
+        assert (await client.get("/customers")).json() == []

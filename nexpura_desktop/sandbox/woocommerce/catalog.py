@@ -18,7 +18,7 @@ from .api import Ctx, RouteTable, batch, editable, route
 from .controllers import collection, created, date_predicates, list_response, search_predicate
 from .listing import Predicate
 from .schema import PRODUCT, PRODUCT_STATUSES, STOCK_STATUSES, VARIATION, validate_body
-from .store import Record
+from .store import Record, Store
 from .wp import WPError, wp_response
 
 if TYPE_CHECKING:
@@ -46,7 +46,11 @@ def _invalid(kind: str, status: int) -> WPError:
 class Catalog:
     def __init__(self, emu: WooCommerceEmulator) -> None:
         self.emu = emu
-        self.store = emu.store
+
+    @property
+    def store(self) -> Store:
+        """The emulator's current store (a reset replaces it)."""
+        return self.emu.store
 
     def routes(self) -> RouteTable:
         return [

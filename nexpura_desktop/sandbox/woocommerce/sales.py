@@ -16,7 +16,8 @@ from .api import Ctx, RouteTable, batch, editable, route
 from .controllers import collection, created, date_predicates, list_response, search_predicate
 from .listing import Predicate
 from .schema import CUSTOMER, ORDER, ORDER_STATUSES, WEBHOOK, WEBHOOK_STATUSES, validate_body
-from .store import Record
+from .serialize import Serializer
+from .store import Record, Store
 from .webhooks import new_webhook, valid_topic
 from .wp import WPError, wp_response
 
@@ -29,8 +30,15 @@ ORDER_FILTER_STATUSES = ("any", "trash", *ORDER_STATUSES, "checkout-draft")
 class Sales:
     def __init__(self, emu: WooCommerceEmulator) -> None:
         self.emu = emu
-        self.store = emu.store
-        self.ser = emu.serializer
+
+    @property
+    def store(self) -> Store:
+        """The emulator's current store (a reset replaces it)."""
+        return self.emu.store
+
+    @property
+    def ser(self) -> Serializer:
+        return self.emu.serializer
 
     def routes(self) -> RouteTable:
         return [

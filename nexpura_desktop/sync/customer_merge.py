@@ -44,10 +44,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import phonenumbers
-
 from . import links
 from .conflicts import FieldConflict, MergeResult, merge_newest_wins, record_conflicts
+from .phones import e164
 
 FIELDS: tuple[str, ...] = ("first_name", "last_name", "email", "phone", "notes", "tags")
 NAME_FIELDS = ("first_name", "last_name")
@@ -64,16 +63,8 @@ def _text(value: Any) -> str | None:
 
 
 def _phone(value: Any, country: str) -> str | None:
-    text = _text(value)
-    if text is None:
-        return None
-    try:
-        parsed = phonenumbers.parse(text, None if text.startswith("+") else country.upper())
-    except phonenumbers.NumberParseException:
-        return text  # keep what staff typed; it still compares equal to itself
-    if not phonenumbers.is_valid_number(parsed):
-        return text
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    # not a valid number: keep what staff typed; it still compares equal to itself
+    return e164(value, country) or _text(value)
 
 
 def _tags(value: Any) -> list[str] | None:

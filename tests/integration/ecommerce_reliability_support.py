@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +43,21 @@ SERVICES = ("shopify", "woocommerce")
 DEMO_SIZE, DEMO_SEED = "small", 1
 CLI_TIMEOUT_S = 120.0
 SANDBOX_KEYRING = "sandbox-keyring-NOT-ENCRYPTED.json"
+# The seeded orders are history: placed this long before the reseed, so they are already
+# in the seeded stock figures and older than any stock snapshot the app takes.  Placed
+# "now", they shared a whole second with a quick first read, and the import rightly
+# counted such a sale as newer than the snapshot (it moved stock) — or not, on a slower
+# run: the clean run and the crashed ones disagreed by timing alone.
+ORDERS_AGO_S = 3600.0
 
 
 # -- the shop's extra data (on top of the demo shop) ---------------------------------------
 
 
-def shopify_extra(location: str = "Shop location") -> dict[str, Any]:
-    """Online-only pieces (one with sizes), new customers, and orders that sell online-only
-    pieces and demo pieces the ledger also sells in store."""
+def shopify_extra(location: str = "Shop location", placed: float | None = None) -> dict[str, Any]:
+    """Online-only pieces (one with sizes), new customers, and orders (placed at ``placed``,
+    epoch seconds; default: when seeded) that sell online-only pieces; the stock figures
+    already have those orders taken off (the shop's history)."""
     products = [
         {"title": f"Online ring {i}", "status": "ACTIVE", "tags": ["online"],
          "variants": [{"sku": f"ON-R{i:02d}", "price": 150 + i,
@@ -66,8 +74,9 @@ def shopify_extra(location: str = "Shop location") -> dict[str, Any]:
          "first_name": f"Online{i}", "last_name": "Buyer"}
         for i in range(5)
     ]  # fmt: skip
+    when = {} if placed is None else {"created_at": placed}
     orders = [
-        {"customer_email": f"online{i % 5}@larkspur.com.au",
+        {**when, "customer_email": f"online{i % 5}@larkspur.com.au",
          "line_items": [{"sku": f"ON-R{i % 6:02d}", "quantity": 1},
                         {"sku": f"ON-B{'MNO'[i % 3]}", "quantity": 1}]}
         for i in range(8)
@@ -75,7 +84,8 @@ def shopify_extra(location: str = "Shop location") -> dict[str, Any]:
     return {"products": products, "customers": customers, "orders": orders}
 
 
-def woo_extra(_location: str = "") -> dict[str, Any]:
+def woo_extra(_location: str = "", placed: float | None = None) -> dict[str, Any]:
+    """As :func:`shopify_extra`, for WooCommerce (the orders' stock is already taken)."""
     products: list[dict[str, Any]] = [
         {"name": f"Web pendant {i}", "type": "simple", "sku": f"WEB-P{i:02d}",
          "regular_price": "210.00", "manage_stock": True, "stock_quantity": 6,
@@ -95,14 +105,19 @@ def woo_extra(_location: str = "") -> dict[str, Any]:
          "billing": {"phone": f"04135550{i:02d}", "country": "AU"}}
         for i in range(5)
     ]  # fmt: skip
+    when = {} if placed is None else {"date_created_gmt": _gmt(placed)}
     orders = [
-        {"status": "completed", "customer_email": f"web{i % 5}@larkspur.com.au",
+        {**when, "status": "completed", "customer_email": f"web{i % 5}@larkspur.com.au",
          "billing": {"email": f"web{i % 5}@larkspur.com.au"},
          "line_items": [{"sku": f"WEB-P{i % 6:02d}", "quantity": 1},
                         {"sku": f"WEB-B{'MNO'[i % 3]}", "quantity": 1}]}
         for i in range(8)
     ]  # fmt: skip
     return {"products": products, "customers": customers, "orders": orders}
+
+
+def _gmt(epoch_s: float) -> str:
+    return datetime.fromtimestamp(int(epoch_s), UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 # -- killing the app at its Nth request ------------------------------------------------------
@@ -198,11 +213,12 @@ class LiveShop:
                 switch = self.switches[name] = KillSwitch()
                 emu.faults = switch
         self.server.sandbox.seed_demo(DEMO_SIZE, DEMO_SEED)
+        placed = self.shopify.clock.time() - ORDERS_AGO_S
         with self.shopify.lock:  # the demo shop's own first location holds the extras too
             first = min(self.shopify.store.locations.rows.values(), key=lambda loc: loc.id)
-            self.shopify.seed(shopify_extra(first.name))
+            self.shopify.seed(shopify_extra(first.name, placed))
         with self.woo.lock:
-            self.woo.seed(woo_extra())
+            self.woo.seed(woo_extra(placed=placed))
         # (the sandbox clock is left alone: it must agree with the app's, or the seeded
         # orders would look newer than the app's stock snapshots)
 

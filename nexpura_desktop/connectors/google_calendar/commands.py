@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Callable
 
 from ...errors import UserError
 from ...ledger import connections
 from ...ledger.db import Ledger
 from ...paths import resolve
+from ..auto_sync import Command, add_cli_options, apply_cli_choice, schedule_text
 from .choices import writable_calendars
 from .settings import (
     AUTO_SYNC_MINUTES,
@@ -23,15 +23,9 @@ from .settings import (
     CHANGE_MODES,
     CHANGES_KEY,
     SERVICE,
-    apply_auto_sync,
-    auto_sync_minutes,
-    schedule_text,
     set_calendar,
     set_changes_mode,
 )
-
-Handler = Callable[[argparse.Namespace], int]
-Command = Callable[[str, Handler, str], argparse.ArgumentParser]
 
 
 def _calendar_name(ledger: Ledger, calendar_id: str) -> str:
@@ -54,27 +48,13 @@ def _cmd_calendar_settings(args: argparse.Namespace) -> int:
                 set_calendar(conn, args.calendar, name)
             if args.changes is not None:
                 set_changes_mode(conn, args.changes)
-            if args.auto_sync is not None or args.every is not None:
-                config = connections.get(conn, SERVICE).config
-                on = (
-                    args.auto_sync == "on"
-                    if args.auto_sync
-                    else auto_sync_minutes(config) is not None
-                )
-                minutes = args.every or auto_sync_minutes(config) or AUTO_SYNC_MINUTES
-                apply_auto_sync(conn, on, minutes=minutes)
+            apply_cli_choice(conn, SERVICE, args, AUTO_SYNC_MINUTES)
         config = connections.get(ledger.conn, SERVICE).config
     calendar = str(config.get(CALENDAR_KEY) or "")
     print(f"calendar: {config.get(CALENDAR_NAME_KEY) or calendar} ({calendar})")
     print(f"changes made in Google: {config.get(CHANGES_KEY) or 'report'}")
     print(f"automatic sync: {schedule_text(config)}")
     return 0
-
-
-def _minutes(text: str) -> int:
-    if text.isdigit() and int(text) >= 1:
-        return int(text)
-    raise argparse.ArgumentTypeError("give a number of minutes (1 or more)")
 
 
 def add_cli_commands(command: Command) -> None:
@@ -89,5 +69,4 @@ def add_cli_commands(command: Command) -> None:
         choices=CHANGE_MODES,
         help="events moved in Google: report them (default) or apply them to the ledger",
     )
-    p.add_argument("--auto-sync", choices=("on", "off"), help="sync every few minutes")
-    p.add_argument("--every", type=_minutes, metavar="MINUTES", help="minutes between syncs")
+    add_cli_options(p, "sync every few minutes")

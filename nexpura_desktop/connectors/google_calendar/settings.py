@@ -26,6 +26,9 @@ from ...ledger.db import Ledger
 from ...secrets import SecretStore, store_for_jobs
 from ...sync.cursors import reset_cursors
 from ...sync.pacing import AsyncSleeper
+from .. import auto_sync as _auto
+from ..auto_sync import auto_sync_minutes as auto_sync_minutes
+from ..auto_sync import schedule_text as schedule_text
 from .client import CALLS_PER_MINUTE, TokenSource
 
 SERVICE = "google_calendar"
@@ -33,7 +36,6 @@ CALENDAR_KEY = "calendar_id"
 CALENDAR_NAME_KEY = "calendar_name"
 CHANGES_KEY = "google_changes"
 CHANGE_MODES = ("report", "apply")
-AUTO_SYNC_KEY = "auto_sync"
 AUTO_SYNC_MINUTES = 5
 REAL_API_ORIGIN = "https://www.googleapis.com"
 
@@ -98,46 +100,17 @@ async def load_settings(
     return CalendarSettings(calendar, origin, token, changes_mode(conn.config), transport=transport)
 
 
-def schedule_for(auto_sync: bool, minutes: int = AUTO_SYNC_MINUTES) -> dict[str, Any]:
-    return {"kind": "interval", "minutes": minutes} if auto_sync else {"kind": "off"}
-
-
 def apply_auto_sync(
     conn: sqlite3.Connection, auto_sync: bool, *, minutes: int = AUTO_SYNC_MINUTES
 ) -> None:
     """Store the toggle and the schedule the scheduler reads, together."""
-    connections.update_config(
-        conn, SERVICE, **{AUTO_SYNC_KEY: auto_sync, "schedule": schedule_for(auto_sync, minutes)}
-    )
+    _auto.apply_auto_sync(conn, SERVICE, auto_sync, minutes)
 
 
 def set_changes_mode(conn: sqlite3.Connection, mode: str) -> None:
     """``report`` or ``apply`` for events moved in Google."""
     changes_mode({CHANGES_KEY: mode})
     connections.update_config(conn, SERVICE, **{CHANGES_KEY: mode})
-
-
-def auto_sync_minutes(config: dict[str, Any]) -> int | None:
-    """Minutes between automatic runs (``None``: off, or a schedule that is not an interval).
-
-    The schedule is the truth — the scheduler reads it, and the integrations card may set
-    it directly — so the ``auto_sync`` flag is not consulted here.
-    """
-    schedule = config.get("schedule") or {}
-    if schedule.get("kind") != "interval" or not schedule.get("minutes"):
-        return None
-    return int(schedule["minutes"])
-
-
-def schedule_text(config: dict[str, Any]) -> str:
-    """The schedule in words, as the CLI prints it."""
-    schedule = config.get("schedule") or {}
-    minutes = auto_sync_minutes(config)
-    if minutes:
-        return f"every {minutes} minutes"
-    if schedule.get("kind") == "cron":
-        return f"on the schedule {schedule.get('cron')}"
-    return "off"
 
 
 def set_calendar(conn: sqlite3.Connection, calendar_id: str, name: str | None = None) -> bool:

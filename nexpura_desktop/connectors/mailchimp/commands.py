@@ -9,25 +9,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Callable
 
 from ...errors import UserError
 from ...ledger import connections
 from ...ledger.db import Ledger
 from ...paths import resolve
+from ..auto_sync import Command, add_cli_options, apply_cli_choice, schedule_text
 from .choices import account_audiences
 from .settings import (
     AUDIENCE_KEY,
     AUDIENCE_NAME_KEY,
     AUTO_SYNC_MINUTES,
-    apply_auto_sync,
-    auto_sync_minutes,
-    schedule_text,
     set_audience,
 )
-
-Handler = Callable[[argparse.Namespace], int]
-Command = Callable[[str, Handler, str], argparse.ArgumentParser]
 
 
 def _audience_name(ledger: Ledger, audience_id: str) -> str:
@@ -48,27 +42,13 @@ def _cmd_mailchimp_settings(args: argparse.Namespace) -> int:
         with ledger.transaction() as conn:
             if args.audience:
                 set_audience(conn, args.audience, name)
-            if args.auto_sync is not None or args.every is not None:
-                config = connections.get(conn, "mailchimp").config
-                on = (
-                    args.auto_sync == "on"
-                    if args.auto_sync
-                    else auto_sync_minutes(config) is not None
-                )
-                minutes = args.every or auto_sync_minutes(config) or AUTO_SYNC_MINUTES
-                apply_auto_sync(conn, on, minutes=minutes)
+            apply_cli_choice(conn, "mailchimp", args, AUTO_SYNC_MINUTES)
         config = connections.get(ledger.conn, "mailchimp").config
     audience = str(config.get(AUDIENCE_KEY) or "")
     label = str(config.get(AUDIENCE_NAME_KEY) or audience)
     print(f"audience: {label} ({audience})" if audience else "audience: none chosen")
     print(f"automatic sync: {schedule_text(config)}")
     return 0
-
-
-def _minutes(text: str) -> int:
-    if text.isdigit() and int(text) >= 1:
-        return int(text)
-    raise argparse.ArgumentTypeError("give a number of minutes (1 or more)")
 
 
 def add_cli_commands(command: Command) -> None:
@@ -78,5 +58,4 @@ def add_cli_commands(command: Command) -> None:
         "show or change the Mailchimp audience and automatic sync",
     )
     p.add_argument("--audience", metavar="ID", help="send customers to this audience instead")
-    p.add_argument("--auto-sync", choices=("on", "off"), help="sync on a schedule")
-    p.add_argument("--every", type=_minutes, metavar="MINUTES", help="minutes between syncs")
+    add_cli_options(p, "sync on a schedule")

@@ -20,12 +20,14 @@ from ...ledger import connections
 from ...ledger.db import Ledger
 from ...secrets import store_for_jobs
 from ...sync.cursors import reset_cursors
+from .. import auto_sync as _auto
+from ..auto_sync import auto_sync_minutes as auto_sync_minutes
+from ..auto_sync import schedule_text as schedule_text
 
 API_KEY_ITEM = "mailchimp/api_key"
 AUDIENCE_KEY = "audience_id"
 AUDIENCE_NAME_KEY = "audience_name"
 BASE_URL_KEY = "api_base_url"
-AUTO_SYNC_KEY = "auto_sync"
 AUTO_SYNC_MINUTES = 60  # Nexpura does not say how often; hourly is gentle on a 10-conn cap
 
 
@@ -59,42 +61,15 @@ def load_settings(
 
 
 def schedule_for(auto_sync: bool, minutes: int = AUTO_SYNC_MINUTES) -> dict[str, Any]:
-    """The engine schedule meaning "auto sync on/off"."""
-    return {"kind": "interval", "minutes": minutes} if auto_sync else {"kind": "off"}
+    """The engine schedule meaning "auto sync on/off" (hourly unless told)."""
+    return _auto.schedule_for(auto_sync, minutes)
 
 
 def apply_auto_sync(
     conn: sqlite3.Connection, auto_sync: bool, *, minutes: int = AUTO_SYNC_MINUTES
 ) -> None:
     """Store the toggle and the schedule the scheduler reads, together."""
-    connections.update_config(
-        conn,
-        "mailchimp",
-        **{AUTO_SYNC_KEY: auto_sync, "schedule": schedule_for(auto_sync, minutes)},
-    )
-
-
-def auto_sync_minutes(config: dict[str, Any]) -> int | None:
-    """Minutes between automatic runs (``None``: off, or a schedule that is not an interval).
-
-    The schedule is the truth — the scheduler reads it, and the integrations card may set
-    it directly — so the ``auto_sync`` flag is not consulted here.
-    """
-    schedule = config.get("schedule") or {}
-    if schedule.get("kind") != "interval" or not schedule.get("minutes"):
-        return None
-    return int(schedule["minutes"])
-
-
-def schedule_text(config: dict[str, Any]) -> str:
-    """The schedule in words, as the CLI prints it."""
-    schedule = config.get("schedule") or {}
-    minutes = auto_sync_minutes(config)
-    if minutes:
-        return f"every {minutes} minutes"
-    if schedule.get("kind") == "cron":
-        return f"on the schedule {schedule.get('cron')}"
-    return "off"
+    _auto.apply_auto_sync(conn, "mailchimp", auto_sync, minutes)
 
 
 def set_audience(conn: sqlite3.Connection, audience_id: str, name: str | None = None) -> bool:

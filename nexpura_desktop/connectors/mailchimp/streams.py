@@ -29,8 +29,9 @@ from typing import Any
 from ...engine.errors import ConfigurationError
 from ...engine.job import JobContext
 from ...engine.registry import Registry
-from ...ledger.changes import changes_since, latest_seq
+from ...ledger.changes import latest_seq
 from ...sync.cursors import get_cursor, set_cursor
+from ...sync.feed import changed_ids
 from ...sync.pacing import AsyncSleeper
 from .client import BATCH_LIMIT, MailchimpClient, MailchimpProblem
 from .mapping import (
@@ -165,14 +166,7 @@ def changed_addresses(ctx: JobContext, list_id: str, start: int, end: int) -> li
     conn = ctx.ledger.conn
     if start <= 0:
         return sorted({*all_address_keys(conn), *listed_addresses(conn, list_id)})
-    ids: set[str] = set()
-    seq = start
-    while seq < end:
-        batch = list(changes_since(conn, seq, tables=["customers"]))
-        if not batch:
-            break
-        ids.update(c.row_id for c in batch if c.seq <= end)
-        seq = batch[-1].seq
+    ids = changed_ids(conn, ["customers"], start, end)
     return sorted(addresses_of_customers(conn, list_id, ids))
 
 

@@ -14,7 +14,7 @@ operation started — everything changed after that is read by the next incremen
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -108,3 +108,25 @@ async def batches(
             batch = []
     if batch:
         yield batch
+
+
+async def run(
+    ctx: JobContext,
+    client: ShopifyClient,
+    settings: ShopifySettings,
+    stream: str,
+    template: str,
+    store: Callable[[BulkLoad, list[dict[str, Any]]], object],
+) -> None:
+    """The whole first load: each batch stored and committed on its own, progress reported,
+    then the watermark set (the same for every stream; ``store`` is what differs)."""
+    load = BulkLoad(stream)
+    done = 0
+    async for batch in batches(ctx, client, settings, load, template):
+        with ctx.ledger.transaction():
+            store(load, batch)
+        done += len(batch)
+        ctx.progress(stream, done)
+        ctx.raise_if_cancelled()
+    with ctx.ledger.transaction():
+        load.finish(ctx.ledger.conn)

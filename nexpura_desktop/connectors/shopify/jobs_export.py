@@ -22,10 +22,12 @@ import sqlite3
 from dataclasses import dataclass
 
 from ...engine.job import JobContext
-from ...ledger.changes import changes_since, latest_seq
+from ...ledger.changes import latest_seq
 from ...sync import links
 from ...sync.cursors import get_cursor, set_cursor
 from ...sync.ecommerce import agreed_quantity
+from ...sync.feed import changed_ids
+from ...sync.stock import stock_to_push
 from . import queries
 from .client import ShopifyClient
 from .errors import StockChanged, UserErrors
@@ -57,14 +59,7 @@ def changed_items(conn: sqlite3.Connection, start: int, end: int) -> set[str]:
                 (SERVICE,),
             )
         }
-    out: set[str] = set()
-    seq = start
-    while seq < end:
-        batch = list(changes_since(conn, seq, tables=["inventory"]))
-        if not batch:
-            break
-        out.update(c.row_id for c in batch if c.seq <= end)
-        seq = batch[-1].seq
+    out = changed_ids(conn, ["inventory"], start, end)
     out.update(
         str(r[0])
         for r in conn.execute(
@@ -77,21 +72,9 @@ def changed_items(conn: sqlite3.Connection, start: int, end: int) -> set[str]:
 
 
 def plan(ctx: JobContext, ids: set[str]) -> list[Push]:
-    conn = ctx.ledger.conn
-    out: list[Push] = []
-    for local_id in sorted(ids):
-        link = links.by_local(conn, SERVICE, "inventory", "inventory", local_id)
-        row = conn.execute(
-            "SELECT quantity, track_quantity, deleted_at FROM inventory WHERE id = ?", (local_id,)
-        ).fetchone()
-        if link is None or row is None or row[1] == 0 or row[2]:
-            continue
-        quantity = max(0, int(row[0] or 0))
-        if agreed_quantity(link) == quantity and not (link.remote_hash or "").startswith(DRIFT):
-            ctx.count("unchanged")
-            continue
-        out.append(Push(local_id, link, quantity))
-    return out
+    return [
+        Push(s.local_id, s.link, s.quantity) for s in stock_to_push(ctx, SERVICE, ids, (DRIFT,))
+    ]
 
 
 async def read_levels(client: ShopifyClient, pushes: list[Push], loc: str) -> None:

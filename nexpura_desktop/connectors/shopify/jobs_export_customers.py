@@ -33,7 +33,7 @@ from . import queries
 from .client import ShopifyClient
 from .errors import UserErrors
 from .jobs_export_products import changed_rows, retry_ids, row_of
-from .jobs_import import SERVICE
+from .jobs_import import SERVICE, merge_customer
 from .mapping_common import normalise_phone
 from .mapping_people import customer_to_input, customer_to_row
 from .settings import ShopifySettings
@@ -170,19 +170,7 @@ async def push_customer(
         ctx.count("skipped")
         return None
     with ctx.ledger.transaction():
-        merge = customer_merge.merge_customer(
-            conn,
-            service=SERVICE,
-            job=str(ctx.job),
-            local=row,
-            remote=mapped.row,
-            remote_updated_at=mapped.remote_version,
-            link=link,
-            local_id=local_id,
-            remote_id=mapped.remote_id,
-            remote_name="Shopify",
-            run_id=ctx.run_id,
-        )
+        merge = merge_customer(ctx, row, mapped, link, local_id)
     _keep_unsendable(merge)
     version = mapped.remote_version
     if merge.to_remote:

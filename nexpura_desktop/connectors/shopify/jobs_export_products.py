@@ -31,10 +31,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...engine.job import JobContext
-from ...ledger.changes import changes_since, latest_seq
+from ...ledger.changes import latest_seq
 from ...sync import links, outbox
 from ...sync.cursors import get_cursor, set_cursor
 from ...sync.ecommerce import store_row
+from ...sync.feed import changed_ids
 from . import queries
 from .client import ShopifyClient
 from .errors import UserErrors
@@ -74,15 +75,7 @@ def changed_rows(conn: sqlite3.Connection, table: str, start: int, end: int) -> 
     when ``start`` is 0), in a stable order."""
     if start <= 0:
         return [str(r[0]) for r in conn.execute(f'SELECT id FROM "{table}" ORDER BY id')]
-    out: set[str] = set()
-    seq = start
-    while seq < end:
-        batch = list(changes_since(conn, seq, tables=[table]))
-        if not batch:
-            break
-        out.update(c.row_id for c in batch if c.seq <= end)
-        seq = batch[-1].seq
-    return sorted(out)
+    return sorted(changed_ids(conn, [table], start, end))
 
 
 def retry_ids(ctx: JobContext, table: str, ids: list[str]) -> list[str]:

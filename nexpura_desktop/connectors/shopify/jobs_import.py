@@ -259,17 +259,12 @@ async def import_products(
     skus = unlinked_skus(conn)
     before = get_cursor(conn, SERVICE, "products")
     if first_load.wanted(ctx, before):
-        load = first_load.BulkLoad("products")
-        done = 0
-        async for batch in first_load.batches(ctx, client, settings, load, queries.BULK_PRODUCTS):
-            with ctx.ledger.transaction():
-                stamp = load.as_of or utc_now(settings.clock)
-                _store_products(ctx, batch, loc, tenant, stamp, skus)
-            done += len(batch)
-            ctx.progress("products", done)
-            ctx.raise_if_cancelled()
-        with ctx.ledger.transaction():
-            load.finish(conn)
+        await first_load.run(
+            ctx, client, settings, "products", queries.BULK_PRODUCTS,
+            lambda load, batch: _store_products(
+                ctx, batch, loc, tenant, load.as_of or utc_now(settings.clock), skus
+            ),
+        )  # fmt: skip
         return
     variables = {
         "first": queries.products_page_size(VARIANTS_FIRST, LEVELS_FIRST),
@@ -351,6 +346,29 @@ def local_customer(conn: sqlite3.Connection, local_id: str) -> dict[str, Any] | 
     return {d[0]: v for d, v in zip(cur.description, row, strict=True)}
 
 
+def merge_customer(
+    ctx: JobContext,
+    local: Mapping[str, Any],
+    mapped: MappedCustomer,
+    link: links.Link | None,
+    local_id: str,
+) -> customer_merge.CustomerMerge:
+    """Merge a Shopify customer into its ledger row field by field (import and export alike)."""
+    return customer_merge.merge_customer(
+        ctx.ledger.conn,
+        service=SERVICE,
+        job=str(ctx.job),
+        local=local,
+        remote=mapped.row,
+        remote_updated_at=mapped.remote_version,
+        link=link,
+        local_id=local_id,
+        remote_id=mapped.remote_id,
+        remote_name="Shopify",
+        run_id=ctx.run_id,
+    )
+
+
 def store_customer(ctx: JobContext, mapped: MappedCustomer, people: PeopleIndex) -> None:
     """One customer: new → inserted; linked or matched → merged field by field
     (:mod:`nexpura_desktop.sync.customer_merge`), conflicts recorded, base kept on the link."""
@@ -368,19 +386,7 @@ def store_customer(ctx: JobContext, mapped: MappedCustomer, people: PeopleIndex)
         base = customer_merge.normalise(row)
     else:
         assert local_id is not None
-        merge = customer_merge.merge_customer(
-            conn,
-            service=SERVICE,
-            job=str(ctx.job),
-            local=local,
-            remote=mapped.row,
-            remote_updated_at=mapped.remote_version,
-            link=link,
-            local_id=local_id,
-            remote_id=mapped.remote_id,
-            remote_name="Shopify",
-            run_id=ctx.run_id,
-        )
+        merge = merge_customer(ctx, local, mapped, link, local_id)
         changes = {**merge.to_local, **_consent_changes(local, mapped.row)}
         if "first_name" in changes or "last_name" in changes:
             first = changes.get("first_name", local.get("first_name"))
@@ -423,22 +429,17 @@ async def import_customers(
     tenant = tenant_id(conn)
     people = PeopleIndex(conn)
     before = get_cursor(conn, SERVICE, "customers")
-    done = 0
     if first_load.wanted(ctx, before):
-        load = first_load.BulkLoad("customers")
-        async for batch in first_load.batches(ctx, client, settings, load, queries.BULK_CUSTOMERS):
-            with ctx.ledger.transaction():
-                _store_customers(ctx, batch, people, tenant)
-            done += len(batch)
-            ctx.progress("customers", done)
-            ctx.raise_if_cancelled()
-        with ctx.ledger.transaction():
-            load.finish(conn)
+        await first_load.run(
+            ctx, client, settings, "customers", queries.BULK_CUSTOMERS,
+            lambda _load, batch: _store_customers(ctx, batch, people, tenant),
+        )  # fmt: skip
         return
     variables = {
         "first": queries.customers_page_size(),
         "query": queries.updated_since(before, overlap_s=OVERLAP_S),
     }
+    done = 0
     mark = before
     async for page in client.iterate(queries.CUSTOMERS, variables, ("customers",)):
         with ctx.ledger.transaction():
@@ -576,23 +577,18 @@ async def import_orders(ctx: JobContext, client: ShopifyClient, settings: Shopif
     tenant = tenant_id(conn)
     index = item_index(conn)
     before = get_cursor(conn, SERVICE, "orders")
-    done = 0
     if first_load.wanted(ctx, before):
-        load = first_load.BulkLoad("orders")
-        async for batch in first_load.batches(ctx, client, settings, load, queries.BULK_ORDERS):
-            with ctx.ledger.transaction():
-                _store_orders(ctx, batch, index, tenant)
-            done += len(batch)
-            ctx.progress("orders", done)
-            ctx.raise_if_cancelled()
-        with ctx.ledger.transaction():
-            load.finish(conn)
+        await first_load.run(
+            ctx, client, settings, "orders", queries.BULK_ORDERS,
+            lambda _load, batch: _store_orders(ctx, batch, index, tenant),
+        )  # fmt: skip
         return
     variables = {
         "first": queries.orders_page_size(LINES_FIRST),
         "query": queries.updated_since(before, overlap_s=OVERLAP_S),
         "linesFirst": LINES_FIRST,
     }
+    done = 0
     mark = before
     async for page in client.iterate(queries.ORDERS, variables, ("orders",)):
         orders = [await _all_lines(client, o) for o in page.nodes]

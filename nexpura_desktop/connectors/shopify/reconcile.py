@@ -21,9 +21,9 @@ import sqlite3
 from typing import Any
 
 from ...engine.job import JobContext
-from ...ledger import connections
-from ...sync import issues, links
+from ...sync import issues, links, reconcile
 from ...sync.cursors import get_cursor, set_cursor
+from ...sync.stock import linked_stock
 from . import queries
 from .client import ShopifyClient
 from .jobs_export import READ_BATCH, Push, read_levels, write
@@ -46,36 +46,15 @@ IMPORT_JOB = "shopify.orders.import"
 SCHEDULE = {"kind": "cron", "cron": "30 3 * * *"}  # daily, early morning shop time
 
 
-def _directions(conn: sqlite3.Connection) -> dict[str, str]:
-    config = connections.get(conn, SERVICE).config
-    return {str(k): str(v) for k, v in (config.get("directions") or {}).items()}
-
-
-def _has_sale(conn: sqlite3.Connection, remote_id: str) -> bool:
-    link = links.by_remote(conn, SERVICE, "order", remote_id)
-    if link is None:
-        return False
-    found = conn.execute("SELECT 1 FROM sales WHERE id = ?", (link.local_id,)).fetchone()
-    return found is not None
-
-
-def incomplete_orders(conn: sqlite3.Connection) -> list[str]:
-    rows = conn.execute(
-        "SELECT l.remote_id FROM sales s JOIN sync_links l ON l.local_id = s.id "
-        "AND l.service = ? AND l.entity = 'order' AND l.local_table = 'sales' "
-        "WHERE s.import_status = 'incomplete' AND s.deleted_at IS NULL ORDER BY s.id",
-        (SERVICE,),
-    )
-    return [str(r[0]) for r in rows]
-
-
 async def missing_orders(ctx: JobContext, client: ShopifyClient, since: str | None) -> list[str]:
     conn = ctx.ledger.conn
     variables = {"first": queries.MAX_PAGE, "query": queries.created_since(since,
                  overlap_s=OVERLAP_S)}  # fmt: skip
     out: list[str] = []
     async for page in client.iterate(queries.ORDER_IDS, variables, ("orders",)):
-        out.extend(str(n["id"]) for n in page.nodes if not _has_sale(conn, str(n["id"])))
+        out.extend(
+            str(n["id"]) for n in page.nodes if not reconcile.has_sale(conn, SERVICE, str(n["id"]))
+        )
         ctx.raise_if_cancelled()
     return out
 
@@ -100,36 +79,17 @@ async def import_by_id(
 def _store(
     ctx: JobContext, order: dict[str, Any], index: Any, tenant: str | None, *, retry: bool
 ) -> None:
-    conn = ctx.ledger.conn
     try:
         store_order(ctx, order, index, tenant, force=retry)
     except (KeyError, TypeError, ValueError) as exc:
         ctx.record_issue(f"Shopify order {order.get('name')} could not be read ({exc})",
                          remote_id=str(order.get("id")))  # fmt: skip
         return
-    link = links.by_remote(conn, SERVICE, "order", str(order["id"]))
-    if link is None:
-        return
-    status = conn.execute("SELECT import_status FROM sales WHERE id = ?", (link.local_id,))
-    row = status.fetchone()
-    if row is not None and row[0] != "incomplete":
-        issues.resolve_record(conn, SERVICE, IMPORT_JOB, local_table="sales",
-                              local_id=link.local_id, remote_id=link.remote_id)  # fmt: skip
+    reconcile.close_if_complete(ctx.ledger.conn, SERVICE, str(order["id"]), (IMPORT_JOB,))
 
 
 def _linked_stock(conn: sqlite3.Connection) -> list[Push]:
-    rows = conn.execute(
-        "SELECT l.local_id, i.quantity FROM sync_links l JOIN inventory i ON i.id = l.local_id "
-        "WHERE l.service = ? AND l.entity = 'inventory' AND i.deleted_at IS NULL "
-        "AND COALESCE(i.track_quantity, 1) != 0 ORDER BY l.local_id",
-        (SERVICE,),
-    ).fetchall()
-    out = []
-    for local_id, quantity in rows:
-        link = links.by_local(conn, SERVICE, "inventory", "inventory", str(local_id))
-        if link is not None:
-            out.append(Push(str(local_id), link, max(0, int(quantity or 0))))
-    return out
+    return [Push(s.local_id, s.link, s.quantity) for s in linked_stock(conn, SERVICE)]
 
 
 async def fix_drift(ctx: JobContext, client: ShopifyClient) -> None:
@@ -168,13 +128,13 @@ async def reconcile_orders(
     ctx: JobContext, client: ShopifyClient, settings: ShopifySettings
 ) -> None:
     conn = ctx.ledger.conn
-    directions = _directions(conn)
+    directions = reconcile.directions(conn, SERVICE)
     stamp = utc_now(settings.clock)
     if directions.get("orders", "both") in ("import", "both"):
         since = get_cursor(conn, SERVICE, CURSOR)
         missing = await missing_orders(ctx, client, since)
         await import_by_id(ctx, client, missing, retry=False)
-        retry = [r for r in incomplete_orders(conn) if r not in set(missing)]
+        retry = [r for r in reconcile.incomplete_orders(conn, SERVICE) if r not in set(missing)]
         await import_by_id(ctx, client, retry, retry=True)
     if directions.get("inventory", "export") in ("export", "both"):
         await fix_drift(ctx, client)

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...ledger.changes import changes_since
 from ...sync import links
+from ...sync.feed import changed_ids
 from .mapping import content_hash, money_text
 
 SERVICE = "woocommerce"
@@ -46,15 +46,7 @@ class Target:
 
 def changed_rows(conn: sqlite3.Connection, table: str, start: int, end: int) -> set[str]:
     """Ids of ``table`` rows changed in the change feed after ``start`` up to ``end``."""
-    out: set[str] = set()
-    seq = start
-    while seq < end:
-        batch = list(changes_since(conn, seq, tables=[table]))
-        if not batch:
-            break
-        out.update(c.row_id for c in batch if c.seq <= end)
-        seq = batch[-1].seq
-    return out
+    return changed_ids(conn, [table], start, end)
 
 
 def all_rows(conn: sqlite3.Connection, table: str) -> set[str]:

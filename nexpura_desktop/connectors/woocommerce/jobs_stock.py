@@ -34,6 +34,7 @@ from ...ledger.changes import latest_seq
 from ...sync import links
 from ...sync.cursors import get_cursor, set_cursor
 from ...sync.ecommerce import agreed_quantity
+from ...sync.stock import stock_to_push
 from .client import WooClient
 from .errors import WooRecordError
 from .jobs_common import (
@@ -90,20 +91,10 @@ def _planned(conn: sqlite3.Connection, job: str, start: int, end: int) -> set[st
 def plan(ctx: JobContext, ids: set[str]) -> list[Push]:
     """Linked, tracked, live items whose quantity is not the agreed one (or marked)."""
     conn = ctx.ledger.conn
-    out: list[Push] = []
-    for item in sorted(ids):
-        link = links.by_local(conn, SERVICE, "inventory", "inventory", item)
-        row = conn.execute(
-            "SELECT quantity, track_quantity, deleted_at FROM inventory WHERE id = ?", (item,)
-        ).fetchone()
-        if link is None or row is None or row[1] == 0 or row[2]:
-            continue
-        quantity = max(0, int(row[0] or 0))
-        if agreed_quantity(link) == quantity and not (link.remote_hash or "").startswith(MARKS):
-            ctx.count("unchanged")
-            continue
-        out.append(Push(target_of(conn, item, link.remote_id), link, quantity))
-    return out
+    return [
+        Push(target_of(conn, s.local_id, s.link.remote_id), s.link, s.quantity)
+        for s in stock_to_push(ctx, SERVICE, ids, MARKS)
+    ]
 
 
 def mark_sent(conn: sqlite3.Connection, p: Push) -> None:

@@ -22,6 +22,8 @@ from typing import Any
 
 import phonenumbers
 
+from ...sync import phones
+
 SERVICE = "woocommerce"
 _NAMESPACE = uuid.UUID("5b0c8f7e-3c1d-4f53-9a51-6f1f0c2d7a11")
 _TAGS = re.compile(r"<[^>]+>")
@@ -104,16 +106,7 @@ def plain_text(html: Any) -> str | None:
 
 def e164(raw: Any, country: str) -> str | None:
     """A typed phone number in E.164, read with the shop's country; ``None`` if not a number."""
-    text = str(raw or "").strip()
-    if not text:
-        return None
-    try:
-        number = phonenumbers.parse(text, (country or "AU").upper())
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return phones.e164(raw or None, country or "AU")
 
 
 def is_mobile(number: str) -> bool:

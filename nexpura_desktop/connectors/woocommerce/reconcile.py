@@ -19,13 +19,12 @@ finished.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from ...engine.job import JobContext
-from ...ledger import connections
-from ...sync import issues, links
+from ...sync import issues, links, reconcile
 from ...sync.cursors import get_cursor, set_cursor
+from ...sync.stock import linked_stock
 from .client import WooClient, gmt_param
 from .jobs_common import grouped, note_own_write, target_of
 from .jobs_import import SERVICE, Emails, import_orders, sku_index, store_order, tenant_id
@@ -38,28 +37,6 @@ IMPORT_JOB = "woocommerce.orders.import"
 SCHEDULE = {"kind": "cron", "cron": "45 3 * * *"}  # daily, early morning shop time
 
 
-def _directions(conn: sqlite3.Connection) -> dict[str, str]:
-    config = connections.get(conn, SERVICE).config
-    return {str(k): str(v) for k, v in (config.get("directions") or {}).items()}
-
-
-def _has_sale(conn: sqlite3.Connection, remote_id: str) -> bool:
-    link = links.by_remote(conn, SERVICE, "order", remote_id)
-    if link is None:
-        return False
-    return conn.execute("SELECT 1 FROM sales WHERE id = ?", (link.local_id,)).fetchone() is not None
-
-
-def incomplete_orders(conn: sqlite3.Connection) -> list[int]:
-    rows = conn.execute(
-        "SELECT l.remote_id FROM sales s JOIN sync_links l ON l.local_id = s.id "
-        "AND l.service = ? AND l.entity = 'order' AND l.local_table = 'sales' "
-        "WHERE s.import_status = 'incomplete' AND s.deleted_at IS NULL ORDER BY s.id",
-        (SERVICE,),
-    )
-    return [int(r[0]) for r in rows]
-
-
 def _store(
     ctx: JobContext, order: dict[str, object], skus: dict[str, str], emails: Emails, *, retry: bool
 ) -> None:
@@ -70,14 +47,7 @@ def _store(
         ctx.record_issue(f"a WooCommerce order could not be read ({exc})",
                          remote_id=str(order.get("id")))  # fmt: skip
         return
-    link = links.by_remote(conn, SERVICE, "order", str(order["id"]))
-    if link is None:
-        return
-    row = conn.execute("SELECT import_status FROM sales WHERE id = ?", (link.local_id,)).fetchone()
-    if row is not None and row[0] != "incomplete":
-        for job in (IMPORT_JOB, ctx.name):
-            issues.resolve_record(conn, SERVICE, job, local_table="sales",
-                                  local_id=link.local_id, remote_id=link.remote_id)  # fmt: skip
+    reconcile.close_if_complete(conn, SERVICE, str(order["id"]), (IMPORT_JOB, ctx.name))
 
 
 async def import_missing(ctx: JobContext, client: WooClient, since: str | None) -> None:
@@ -88,7 +58,11 @@ async def import_missing(ctx: JobContext, client: WooClient, since: str | None) 
         params["after"] = gmt_param(start)
     skus, emails = sku_index(ctx.ledger.conn), Emails(ctx.ledger.conn)
     async for page in client.pages("orders", params):
-        missing = [o for o in page.items if not _has_sale(ctx.ledger.conn, str(o.get("id")))]
+        missing = [
+            o
+            for o in page.items
+            if not reconcile.has_sale(ctx.ledger.conn, SERVICE, str(o.get("id")))
+        ]
         if missing:
             with ctx.ledger.transaction():
                 for order in missing:
@@ -97,7 +71,7 @@ async def import_missing(ctx: JobContext, client: WooClient, since: str | None) 
 
 
 async def retry_incomplete(ctx: JobContext, client: WooClient) -> None:
-    ids = incomplete_orders(ctx.ledger.conn)
+    ids = [int(r) for r in reconcile.incomplete_orders(ctx.ledger.conn, SERVICE)]
     skus, emails = sku_index(ctx.ledger.conn), Emails(ctx.ledger.conn)
     for i in range(0, len(ids), 100):
         chunk = ids[i : i + 100]
@@ -111,19 +85,10 @@ async def retry_incomplete(ctx: JobContext, client: WooClient) -> None:
 
 def _linked_stock(ctx: JobContext) -> list[Push]:
     conn = ctx.ledger.conn
-    rows = conn.execute(
-        "SELECT l.local_id, i.quantity FROM sync_links l JOIN inventory i ON i.id = l.local_id "
-        "WHERE l.service = ? AND l.entity = 'inventory' AND i.deleted_at IS NULL "
-        "AND COALESCE(i.track_quantity, 1) != 0 ORDER BY l.local_id",
-        (SERVICE,),
-    ).fetchall()
-    out = []
-    for local_id, quantity in rows:
-        link = links.by_local(conn, SERVICE, "inventory", "inventory", str(local_id))
-        if link is not None:
-            target = target_of(conn, str(local_id), link.remote_id)
-            out.append(Push(target, link, max(0, int(quantity or 0))))
-    return out
+    return [
+        Push(target_of(conn, s.local_id, s.link.remote_id), s.link, s.quantity)
+        for s in linked_stock(conn, SERVICE)
+    ]
 
 
 async def fix_drift(ctx: JobContext, client: WooClient, *, fix: bool) -> None:
@@ -178,7 +143,7 @@ async def fix_drift(ctx: JobContext, client: WooClient, *, fix: bool) -> None:
 
 async def reconcile_orders(ctx: JobContext, client: WooClient, settings: WooSettings) -> None:
     conn = ctx.ledger.conn
-    directions = _directions(conn)
+    directions = reconcile.directions(conn, SERVICE)
     stamp = datetime.fromtimestamp(settings.clock(), UTC).isoformat(timespec="seconds")
     if directions.get("orders", "both") in ("import", "both"):
         await import_orders(ctx, client, settings)

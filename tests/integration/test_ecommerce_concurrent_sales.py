@@ -6,7 +6,6 @@ settles with nothing to do.  Both services, the real app against the live sandbo
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,20 +14,6 @@ from .ecommerce_reliability_support import Home, LiveShop, in_store_sale
 from .test_ecommerce_faults import online_sale
 
 PIECE = {"shopify": "ON-R02", "woocommerce": "WEB-P02"}
-
-
-@pytest.fixture(scope="module")
-def shop() -> Iterator[LiveShop]:
-    with LiveShop() as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def template(shop: LiveShop, tmp_path_factory: pytest.TempPathFactory) -> Home:
-    home = Home(tmp_path_factory.mktemp("template") / "home", shop)
-    home.cli("demo", "--size", "small")
-    home.connect()
-    return home
 
 
 def local_stock(home: Home, sku: str) -> tuple[int, int]:

@@ -16,7 +16,7 @@ import json
 import os
 import random
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,21 +42,6 @@ from .ecommerce_reliability_support import (
 SEED = int(os.environ.get("NEXPURA_CRASH_SEED", "") or 20261127)
 KILLS = 15  # per service and direction: 30 per direction
 KILLS_PER_HOME = 5
-
-
-@pytest.fixture(scope="module")
-def shop() -> Iterator[LiveShop]:
-    with LiveShop() as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def template(shop: LiveShop, tmp_path_factory: pytest.TempPathFactory) -> Home:
-    """A shop's home: the demo ledger (items also sold online) connected to both sites."""
-    home = Home(tmp_path_factory.mktemp("template") / "home", shop)
-    home.cli("demo", "--size", "small")
-    home.connect()
-    return home
 
 
 @dataclass

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,20 +27,6 @@ from .ecommerce_reliability_support import (
 
 FAULT_RATE = 0.10
 TRIES = 8  # a sync that could not finish under faults is simply run again
-
-
-@pytest.fixture(scope="module")
-def shop() -> Iterator[LiveShop]:
-    with LiveShop() as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def template(shop: LiveShop, tmp_path_factory: pytest.TempPathFactory) -> Home:
-    home = Home(tmp_path_factory.mktemp("template") / "home", shop)
-    home.cli("demo", "--size", "small")
-    home.connect()
-    return home
 
 
 def unreadable_order(shop: LiveShop, service: str) -> None:

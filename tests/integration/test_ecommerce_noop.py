@@ -5,7 +5,6 @@ per stream.  Both services, the real app in a child process against the live san
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +17,6 @@ from .ecommerce_reliability_support import Home, LiveShop
 # Bookkeeping a sync must write even when nothing changed: its own run row, and the
 # integration's "last synced" time.
 BOOKKEEPING = ("sync_runs", "connections", "sqlite_sequence")
-
-
-@pytest.fixture(scope="module")
-def shop() -> Iterator[LiveShop]:
-    with LiveShop() as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def template(shop: LiveShop, tmp_path_factory: pytest.TempPathFactory) -> Home:
-    home = Home(tmp_path_factory.mktemp("template") / "home", shop)
-    home.cli("demo", "--size", "small")
-    home.connect()
-    return home
 
 
 def dump(home: Home) -> dict[str, list[tuple[Any, ...]]]:

@@ -83,7 +83,8 @@ def test_a_failure_notifies_once_until_the_service_recovers(
     assert shell.tray.notifications[-1][0] == S.NOTIFY_RECONNECT_TITLE.format(
         service=service_name("mailchimp")
     )
-    assert shell.window.integrations.cards["mailchimp"].badge.text() == S.STATUS_RECONNECT
+    badge = shell.window.integrations.cards["mailchimp"].badge
+    qtbot.waitUntil(lambda: badge.text() == S.STATUS_RECONNECT, timeout=5_000)
     assert len(shell.tray.notifications) == 2
 
 

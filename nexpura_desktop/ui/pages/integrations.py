@@ -7,7 +7,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -318,6 +318,20 @@ class IntegrationsPage(QWidget):
     def run_finished(self, run: RunSummary) -> None:
         self.syncing.discard(run.service)
         self.refresh_card(run.service)
+        self._recheck_when_idle(run.service)
+
+    def _recheck_when_idle(self, service: str) -> None:
+        """The lane may still be winding down when a run's end arrives: look again until it
+        is idle, so the card never stays on "Syncing" after the last run of a batch."""
+        if service in self.syncing or not self.backend.busy(service):
+            return
+
+        def again() -> None:
+            if service not in self.syncing:
+                self.refresh_card(service)
+                self._recheck_when_idle(service)
+
+        QTimer.singleShot(200, self, again)
 
     def run_progress(self, service: str, job: str, label: str, done: int, total: object) -> None:
         card = self.cards.get(service)

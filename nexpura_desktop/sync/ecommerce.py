@@ -175,3 +175,49 @@ def after_snapshot(conn: sqlite3.Connection, movement: Mapping[str, Any], column
     snapshot = instant(row[0]) if row is not None else None
     sold = instant(movement.get("created_at"))
     return snapshot is None or sold is None or sold >= snapshot
+
+
+# -- matching imported items to ledger stock by SKU -----------------------------------------
+_UNLINKED = (
+    "FROM inventory i WHERE i.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM sync_links l "
+    "WHERE l.service = ? AND l.entity = 'variant' AND l.local_table = 'inventory' "
+    "AND l.local_id = i.id)"
+)
+
+
+def sku_match(conn: sqlite3.Connection, service: str, sku: object) -> str | None:
+    """The first ledger item with ``sku`` (any case) not yet linked to ``service``."""
+    text = str(sku or "").strip()
+    if not text:
+        return None
+    row = conn.execute(
+        f"SELECT i.id {_UNLINKED} AND upper(i.sku) = upper(?) ORDER BY i.id LIMIT 1",
+        (service, text),
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+class UnlinkedSkus:
+    """:func:`sku_match` for a whole run: the unlinked items are read once, on first use,
+    because a query per imported product would scan the inventory table each time."""
+
+    def __init__(self, conn: sqlite3.Connection, service: str) -> None:
+        self._conn, self._service = conn, service
+        self._map: dict[str, str] | None = None
+
+    def take(self, sku: object) -> str | None:
+        """The first unlinked item with ``sku`` (it is being linked now: not offered again)."""
+        text = str(sku or "").strip().upper()
+        if not text:
+            return None
+        if self._map is None:
+            self._map = {}
+            rows = self._conn.execute(
+                f"SELECT i.id, i.sku {_UNLINKED} AND i.sku IS NOT NULL ORDER BY i.id",
+                (self._service,),
+            )
+            for item, found in rows:
+                key = str(found).strip().upper()
+                if key:
+                    self._map.setdefault(key, str(item))
+        return self._map.pop(text, None)

@@ -26,7 +26,7 @@ from ...engine.errors import ConfigurationError
 from ...engine.job import JobContext
 from ...sync import customer_merge, links
 from ...sync.cursors import get_cursor, set_cursor
-from ...sync.ecommerce import OVERLAP_S, apply_movement, newest, store_row
+from ...sync.ecommerce import OVERLAP_S, UnlinkedSkus, apply_movement, newest, sku_match, store_row
 from . import first_load, queries
 from .client import ShopifyClient
 from .mapping import ItemIndex, MappedItem, order_to_sale, product_to_inventory, variant_levels
@@ -107,42 +107,13 @@ async def location(ctx: JobContext, client: ShopifyClient) -> str:
 # -- products -----------------------------------------------------------------------------
 
 
-def _sku_match(conn: sqlite3.Connection, sku: object) -> str | None:
-    text = str(sku or "").strip()
-    if not text:
-        return None
-    row = conn.execute(
-        "SELECT i.id FROM inventory i WHERE upper(i.sku) = upper(?) AND i.deleted_at IS NULL "
-        "AND NOT EXISTS (SELECT 1 FROM sync_links l WHERE l.service = ? AND l.entity = 'variant' "
-        "AND l.local_table = 'inventory' AND l.local_id = i.id) ORDER BY i.id LIMIT 1",
-        (text, SERVICE),
-    ).fetchone()
-    return None if row is None else str(row[0])
-
-
-def unlinked_skus(conn: sqlite3.Connection) -> dict[str, str]:
-    """Ledger items not linked to a variant yet, by upper-cased SKU (built once per run:
-    one query instead of a table scan per imported variant)."""
-    out: dict[str, str] = {}
-    for item_id, sku in conn.execute(
-        "SELECT i.id, i.sku FROM inventory i WHERE i.deleted_at IS NULL AND i.sku IS NOT NULL "
-        "AND NOT EXISTS (SELECT 1 FROM sync_links l WHERE l.service = ? AND l.entity = 'variant' "
-        "AND l.local_table = 'inventory' AND l.local_id = i.id) ORDER BY i.id",
-        (SERVICE,),
-    ):
-        key = str(sku).strip().upper()
-        if key:
-            out.setdefault(key, str(item_id))
-    return out
-
-
 def store_item(
     ctx: JobContext,
     item: MappedItem,
     loc: str,
     tenant: str | None,
     stamp: str,
-    skus: dict[str, str] | None = None,
+    skus: UnlinkedSkus | None = None,
 ) -> None:
     """One variant into the ledger (match by link, then SKU; else a new item).
 
@@ -165,9 +136,9 @@ def store_item(
             outcome = store_row(conn, "inventory", row, keep=STOCK_COLUMNS)
     else:
         if skus is None:
-            matched = _sku_match(conn, row.get("sku"))
+            matched = sku_match(conn, SERVICE, row.get("sku"))
         else:
-            matched = skus.pop(str(row.get("sku") or "").strip().upper(), None)
+            matched = skus.take(row.get("sku"))
         if matched is not None:
             row = {
                 "id": matched,
@@ -233,7 +204,7 @@ def _store_products(
     loc: str,
     tenant: str | None,
     stamp: str,
-    skus: dict[str, str],
+    skus: UnlinkedSkus,
 ) -> str | None:
     """One batch of products (caller's transaction); the newest ``updatedAt`` seen."""
     mark = None
@@ -256,7 +227,7 @@ async def import_products(
     conn = ctx.ledger.conn
     loc = await location(ctx, client)
     tenant = tenant_id(conn)
-    skus = unlinked_skus(conn)
+    skus = UnlinkedSkus(conn, SERVICE)
     before = get_cursor(conn, SERVICE, "products")
     if first_load.wanted(ctx, before):
         await first_load.run(

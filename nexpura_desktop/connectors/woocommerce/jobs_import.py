@@ -27,11 +27,13 @@ from ...engine.job import JobContext
 from ...sync import links
 from ...sync.cursors import get_cursor, set_cursor
 from ...sync.ecommerce import (
+    UnlinkedSkus,
     after_snapshot,
     agreed_quantity,
     apply_movement,
     newest,
     since_with_overlap,
+    sku_match,
     snapshot_stamp,
     store_row,
 )
@@ -69,45 +71,6 @@ def _save_cursor(
         set_cursor(conn, SERVICE, stream, value)
 
 
-def _sku_match(conn: sqlite3.Connection, sku: object) -> str | None:
-    text = str(sku or "").strip()
-    if not text:
-        return None
-    row = conn.execute(
-        "SELECT i.id FROM inventory i WHERE upper(i.sku) = upper(?) AND i.deleted_at IS NULL "
-        "AND NOT EXISTS (SELECT 1 FROM sync_links l WHERE l.service = ? AND l.entity = 'variant' "
-        "AND l.local_table = 'inventory' AND l.local_id = i.id) ORDER BY i.id LIMIT 1",
-        (text, SERVICE),
-    ).fetchone()
-    return None if row is None else str(row[0])
-
-
-class UnlinkedSkus:
-    """Ledger items not linked to a WooCommerce product yet, by SKU (case-insensitive), read
-    once per run: a query per imported product would scan the inventory table each time."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-        self._map: dict[str, str] | None = None
-
-    def take(self, sku: object) -> str | None:
-        """The first unlinked item with ``sku`` (it is being linked now: not offered again)."""
-        text = str(sku or "").strip().casefold()
-        if not text:
-            return None
-        if self._map is None:
-            self._map = {}
-            for item, found in self._conn.execute(
-                "SELECT i.id, i.sku FROM inventory i WHERE i.deleted_at IS NULL AND i.sku IS NOT "
-                "NULL AND NOT EXISTS (SELECT 1 FROM sync_links l WHERE l.service = ? AND "
-                "l.entity = 'variant' AND l.local_table = 'inventory' AND l.local_id = i.id) "
-                "ORDER BY i.id",
-                (SERVICE,),
-            ):
-                self._map.setdefault(str(found).strip().casefold(), str(item))
-        return self._map.pop(text, None)
-
-
 def store_item(
     ctx: JobContext,
     fields: dict[str, Any],
@@ -130,7 +93,7 @@ def store_item(
         matched = (
             unlinked.take(row.get("sku"))
             if unlinked is not None
-            else _sku_match(conn, row.get("sku"))
+            else sku_match(conn, SERVICE, row.get("sku"))
         )
         if matched is not None:
             row = {"id": matched, "woo_product_id": remote_id, SNAPSHOT: stamp}
@@ -228,7 +191,7 @@ async def import_products(ctx: JobContext, client: WooClient, settings: WooSetti
     before = get_cursor(conn, SERVICE, "products")
     since = None if ctx.full else since_with_overlap(before)
     mark, done = before, 0
-    unlinked = UnlinkedSkus(conn)
+    unlinked = UnlinkedSkus(conn, SERVICE)
     pages = changed_pages(
         client,
         "products",

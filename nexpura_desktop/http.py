@@ -9,10 +9,12 @@ Tests and the in-process sandbox inject a transport instead of touching the netw
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
+from typing import Any
 
 import httpx
 import truststore
@@ -66,3 +68,34 @@ def new_client(
         event_hooks={"request": [_log_request], "response": [_log_response]},
         trust_env=True,
     )
+
+
+class RequestSlots:
+    """At most ``limit`` requests of one client in flight, each counted.
+
+    Services cap concurrent connections (Mailchimp 10, Xero 5) and answer a crowd with 429s,
+    so a client sends every attempt (retries included) through here; ``requests`` is what
+    the run reports and ``on_request`` lets a caller count live.
+    """
+
+    def __init__(self, limit: int, on_request: Callable[[], None] | None = None) -> None:
+        self._slots = asyncio.Semaphore(limit)
+        self._on_request = on_request
+        self.requests = 0
+        self.in_flight = 0
+        self.peak_in_flight = 0
+
+    async def send(
+        self, http: httpx.AsyncClient, method: str, path: str, **kwargs: Any
+    ) -> httpx.Response:
+        """One attempt; a network failure is raised as ``httpx.TransportError``."""
+        async with self._slots:
+            self.requests += 1
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            if self._on_request is not None:
+                self._on_request()
+            try:
+                return await http.request(method, path, **kwargs)
+            finally:
+                self.in_flight -= 1

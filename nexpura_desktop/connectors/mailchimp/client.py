@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from ...engine.errors import AuthExpired, ConfigurationError, RecordError, Transient
-from ...http import new_client
+from ...http import RequestSlots, new_client
 from ...sync.pacing import AsyncSleeper, Pacer
 
 MAX_CONNECTIONS = 10  # Mailchimp's per-user cap (§3.6)
@@ -91,16 +91,21 @@ class MailchimpClient:
             auth=httpx.BasicAuth("nexpura-desktop", api_key.strip()),
             timeout=httpx.Timeout(130.0, connect=10.0),  # Mailchimp's own limit is ~120 s
         )
-        self._slots = asyncio.Semaphore(max_connections)
+        self._slots = RequestSlots(max_connections, on_request)
         self._pacer = pacer or Pacer(
             "mailchimp", rate=1e6, burst=1e6, base_backoff=0.5, max_backoff=30.0, max_retries=8
         )
         self._sleep = sleep
         self._cancel = cancel
-        self._on_request = on_request
-        self.requests = 0
-        self.in_flight = 0
-        self.peak_in_flight = 0
+
+    @property
+    def requests(self) -> int:
+        """Every attempt this client sent, retries included."""
+        return self._slots.requests
+
+    @property
+    def peak_in_flight(self) -> int:
+        return self._slots.peak_in_flight
 
     async def __aenter__(self) -> MailchimpClient:
         return self
@@ -120,19 +125,13 @@ class MailchimpClient:
         """The JSON answer (``None`` for 204); retries 429/5xx/network failures."""
         while True:
             await self._pacer.wait_async(cancel=self._cancel, sleep=self._sleep)
-            async with self._slots:
-                self.requests += 1
-                self.in_flight += 1
-                self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-                if self._on_request is not None:
-                    self._on_request()
-                try:
-                    response = await self._http.request(method, path, params=params, json=json)
-                except httpx.TransportError as exc:
-                    self._retry_later(None, f"the connection failed ({type(exc).__name__})")
-                    continue
-                finally:
-                    self.in_flight -= 1
+            try:
+                response = await self._slots.send(
+                    self._http, method, path, params=params, json=json
+                )
+            except httpx.TransportError as exc:
+                self._retry_later(None, f"the connection failed ({type(exc).__name__})")
+                continue
             status = response.status_code
             if status == 429 or status >= 500:
                 self._retry_later(status, f"Mailchimp kept answering HTTP {status}")

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import httpx
 
 from ...engine.errors import AuthExpired, ConfigurationError, RecordError, Throttled, Transient
-from ...http import new_client
+from ...http import RequestSlots, new_client
 from ...sync.pacing import AsyncSleeper, Pacer
 from .mapping import BATCH_LIMIT
 
@@ -81,7 +81,7 @@ class XeroClient:
             headers={"Accept": "application/json", "xero-tenant-id": tenant_id},
             timeout=httpx.Timeout(120.0, connect=10.0),
         )
-        self._slots = asyncio.Semaphore(max_concurrent)
+        self._slots = RequestSlots(max_concurrent, on_request)
         self._pacer = pacer or Pacer(
             "xero",
             rate=PER_MINUTE / 60.0,
@@ -93,11 +93,16 @@ class XeroClient:
         )
         self._sleep = sleep
         self._cancel = cancel
-        self._on_request = on_request
-        self.requests = 0
-        self.in_flight = 0
-        self.peak_in_flight = 0
         self.throttled = 0
+
+    @property
+    def requests(self) -> int:
+        """Every attempt this client sent, retries included."""
+        return self._slots.requests
+
+    @property
+    def peak_in_flight(self) -> int:
+        return self._slots.peak_in_flight
 
     async def __aenter__(self) -> XeroClient:
         return self
@@ -122,21 +127,13 @@ class XeroClient:
             headers = {"Authorization": f"Bearer {token}"}
             if idempotency_key is not None:
                 headers["Idempotency-Key"] = idempotency_key
-            async with self._slots:
-                self.requests += 1
-                self.in_flight += 1
-                self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-                if self._on_request is not None:
-                    self._on_request()
-                try:
-                    response = await self._http.request(
-                        method, path, params=params, json=json, headers=headers
-                    )
-                except httpx.TransportError as exc:
-                    self._retry_later(None, None, f"the connection failed ({type(exc).__name__})")
-                    continue
-                finally:
-                    self.in_flight -= 1
+            try:
+                response = await self._slots.send(
+                    self._http, method, path, params=params, json=json, headers=headers
+                )
+            except httpx.TransportError as exc:
+                self._retry_later(None, None, f"the connection failed ({type(exc).__name__})")
+                continue
             self._read_limits(response)
             status = response.status_code
             if status == 401 and not refreshed:

@@ -34,7 +34,9 @@ class ApiServer:
     def __init__(self, app: ASGIApp, port: int, *, host: str = "127.0.0.1") -> None:
         host = check_bind_host(host)
         port = check_port(port, allow_ephemeral=True)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # proto IPPROTO_TCP, or asyncio leaves Nagle on for accepted connections and each
+        # small answer waits ~40 ms for the client's delayed ACK
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         if hasattr(socket, "SO_EXCLUSIVEADDRUSE"):  # Windows: no port sharing
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
         else:

@@ -13,6 +13,7 @@ Used three ways by connectors:
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ._util import utc_text
@@ -75,6 +76,25 @@ def by_remote(conn: sqlite3.Connection, service: str, entity: str, remote_id: st
     )
 
 
+# A remote object linked to another local row loses that link (one-to-one) ...
+_DROP_OTHER = (
+    "DELETE FROM sync_links WHERE service = ? AND entity = ? AND remote_id = ? "
+    "AND NOT (local_table = ? AND local_id = ?)"
+)
+# ... then the local row's link is created or moved, keeping versions not passed.
+_UPSERT = (
+    "INSERT INTO sync_links(service, entity, local_table, local_id, remote_id, "
+    "remote_version, remote_hash, local_version, updated_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT(service, entity, local_table, local_id) DO UPDATE SET "
+    "remote_id = excluded.remote_id, "
+    "remote_version = COALESCE(excluded.remote_version, remote_version), "
+    "remote_hash = COALESCE(excluded.remote_hash, remote_hash), "
+    "local_version = COALESCE(excluded.local_version, local_version), "
+    "updated_at = excluded.updated_at"
+)
+
+
 def upsert(
     conn: sqlite3.Connection,
     service: str,
@@ -94,39 +114,53 @@ def upsert(
     stale link that would route updates to the wrong record.
     """
     local_id, remote_id = str(local_id), str(remote_id)
-    current = by_local(conn, service, entity, local_table, local_id)
-    other = by_remote(conn, service, entity, remote_id)
-    if other is not None and (current is None or other.id != current.id):
-        conn.execute("DELETE FROM sync_links WHERE id = ?", (other.id,))
-    now = utc_text()
-    if current is None:
-        conn.execute(
-            "INSERT INTO sync_links(service, entity, local_table, local_id, remote_id, "
-            "remote_version, remote_hash, local_version, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                service,
-                entity,
-                local_table,
-                local_id,
-                remote_id,
-                remote_version,
-                remote_hash,
-                local_version,
-                now,
-            ),
-        )
-    else:
-        conn.execute(
-            "UPDATE sync_links SET remote_id = ?, "
-            "remote_version = COALESCE(?, remote_version), "
-            "remote_hash = COALESCE(?, remote_hash), "
-            "local_version = COALESCE(?, local_version), updated_at = ? WHERE id = ?",
-            (remote_id, remote_version, remote_hash, local_version, now, current.id),
-        )
-    found = by_local(conn, service, entity, local_table, local_id)
+    conn.execute(_DROP_OTHER, (service, entity, remote_id, local_table, local_id))
+    rows = conn.execute(
+        _UPSERT + f" RETURNING {_COLS}",
+        (
+            service,
+            entity,
+            local_table,
+            local_id,
+            remote_id,
+            remote_version,
+            remote_hash,
+            local_version,
+            utc_text(),
+        ),
+    ).fetchall()
+    found = _link(rows[0])
     assert found is not None
     return found
+
+
+def upsert_many(
+    conn: sqlite3.Connection,
+    service: str,
+    entity: str,
+    local_table: str,
+    rows: Iterable[tuple[str, str, str | None, str | None]],
+) -> None:
+    """:func:`upsert` for a batch of ``(local_id, remote_id, remote_version, remote_hash)``
+    in two statements (a push links fifty objects per answer).  Rows claiming one remote
+    object between them go one by one instead, so the last wins as with :func:`upsert`."""
+    wanted = [(str(lid), str(rid), version, digest) for lid, rid, version, digest in rows]
+    if len({rid for _, rid, _, _ in wanted}) != len(wanted):
+        for lid, rid, version, digest in wanted:
+            upsert(conn, service, entity, local_table, lid, rid,
+                   remote_version=version, remote_hash=digest)  # fmt: skip
+        return
+    conn.executemany(
+        _DROP_OTHER, [(service, entity, rid, local_table, lid) for lid, rid, _, _ in wanted]
+    )
+    now = utc_text()
+    conn.executemany(
+        _UPSERT,
+        [
+            (service, entity, local_table, lid, rid, version, digest, None, now)
+            for lid, rid, version, digest in wanted
+        ],
+    )
 
 
 def mark_pushed(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -72,10 +73,10 @@ def enqueue(
 ) -> OutboxItem:
     """Record an intent (inside the caller's transaction); an existing key is kept as is."""
     require_transaction(conn, "an outbox entry")
-    conn.execute(
+    rows = conn.execute(
         "INSERT INTO outbox(service, operation, idempotency_key, local_table, local_id, "
         "payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT(idempotency_key) DO NOTHING",
+        f"ON CONFLICT(idempotency_key) DO NOTHING RETURNING {_COLS}",
         (
             service,
             operation,
@@ -85,10 +86,48 @@ def enqueue(
             json.dumps(payload or {}, separators=(",", ":"), sort_keys=True),
             utc_text(),
         ),
-    )
-    found = get(conn, key)
+    ).fetchall()
+    if rows:
+        return _item(rows[0])
+    found = get(conn, key)  # the key was already there: keep it as is
     assert found is not None
     return found
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One intent for :func:`enqueue_many`."""
+
+    key: str
+    payload: dict[str, Any]
+    local_table: str | None = None
+    local_id: str | None = None
+
+
+def enqueue_many(
+    conn: sqlite3.Connection, service: str, operation: str, intents: Sequence[Intent]
+) -> None:
+    """:func:`enqueue` for a whole batch in one statement (existing keys are kept as is);
+    confirm them with :func:`confirm_keys`."""
+    require_transaction(conn, "an outbox entry")
+    now = utc_text()
+    conn.executemany(
+        "INSERT INTO outbox(service, operation, idempotency_key, local_table, local_id, "
+        "payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(idempotency_key) DO NOTHING",
+        [
+            (
+                service,
+                operation,
+                i.key,
+                i.local_table,
+                None if i.local_id is None else str(i.local_id),
+                json.dumps(i.payload, separators=(",", ":"), sort_keys=True),
+                now,
+            )
+            for i in intents
+        ],
+    )
 
 
 def get(conn: sqlite3.Connection, key: str) -> OutboxItem | None:
@@ -143,3 +182,8 @@ def confirm(conn: sqlite3.Connection, item_id: int) -> None:
     """The remote side confirmed: the intent is done (call in the transaction that stores
     the result, e.g. the new link, so both land or neither does)."""
     conn.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
+
+
+def confirm_keys(conn: sqlite3.Connection, keys: Iterable[str]) -> None:
+    """:func:`confirm` by idempotency key, for a whole batch."""
+    conn.executemany("DELETE FROM outbox WHERE idempotency_key = ?", [(k,) for k in keys])

@@ -160,3 +160,24 @@ def test_savepoints_need_tracking() -> None:
     books = Books.new_au("2f3c4b5a-6d7e-4f80-9a1b-2c3d4e5f6a70", "Shop", "!S", NOW)
     with pytest.raises(RuntimeError):
         books.savepoint()
+
+
+def test_lookups_follow_the_chart_and_ids_are_random_v4_uuids() -> None:
+    import uuid
+
+    from nexpura_desktop.sandbox.xero.books import new_id
+
+    books = Books.new_au("2f3c4b5a-6d7e-4f80-9a1b-2c3d4e5f6a70", "Shop", "!S", NOW)
+    sales = books.account("200")
+    assert sales is not None and sales["Code"] == "200" and books.account("999") is None
+    books.accounts.append({**sales, "Code": "999", "Name": "Added later"})
+    added = books.account("999")
+    assert added is not None and added["Name"] == "Added later"
+    sales["Code"] = "201"  # renumbered in place
+    assert books.account("200") is None and books.account("201") is sales
+    assert books.tax_rate("OUTPUT") is not None and books.tax_rate("NOPE") is None
+    ids = {new_id() for _ in range(500)}
+    assert len(ids) == 500
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text and parsed.version == 4 and parsed.variant == uuid.RFC_4122

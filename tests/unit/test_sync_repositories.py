@@ -77,6 +77,56 @@ def test_relinking_replaces_stale_links_on_either_side(ledger: Ledger) -> None:
     assert links.remove(conn, "woocommerce", "customers", "200")
 
 
+def test_a_batch_of_links_is_one_to_one_like_single_upserts(ledger: Ledger) -> None:
+    conn = ledger.conn
+    links.upsert(conn, "xero", "invoice", "invoices", "a", "X1", remote_hash="old")
+    links.upsert(conn, "xero", "invoice", "invoices", "z", "X2")  # X2 moves to b below
+    links.upsert_many(
+        conn,
+        "xero",
+        "invoice",
+        "invoices",
+        [("a", "X1", "DRAFT", None), ("b", "X2", None, "h2"), ("c", "X3", "DRAFT", "h3")],
+    )
+    a = links.by_local(conn, "xero", "invoice", "invoices", "a")
+    assert a is not None and (a.remote_version, a.remote_hash) == ("DRAFT", "old")  # kept
+    assert links.by_local(conn, "xero", "invoice", "invoices", "z") is None
+    b = links.by_remote(conn, "xero", "invoice", "X2")
+    assert b is not None and (b.local_id, b.remote_hash) == ("b", "h2")
+    # two local rows claiming one remote object: the last one wins, as one by one
+    links.upsert_many(conn, "xero", "contact", "customers", [("p", "C1", None, None),
+                                                             ("q", "C1", None, None)])  # fmt: skip
+    c1 = links.by_remote(conn, "xero", "contact", "C1")
+    assert c1 is not None and c1.local_id == "q"
+    assert links.by_local(conn, "xero", "contact", "customers", "p") is None
+    assert conn.execute("SELECT COUNT(*) FROM sync_links").fetchone() == (4,)
+
+
+def test_a_batch_of_intents_keeps_existing_keys_and_is_confirmed_by_key(ledger: Ledger) -> None:
+    with ledger.transaction() as conn:
+        outbox.enqueue(conn, "xero", "invoice.create", "k1", payload={"n": "first"})
+        outbox.enqueue_many(
+            conn,
+            "xero",
+            "invoice.create",
+            [
+                outbox.Intent("k1", {"n": "again"}),
+                outbox.Intent("k2", {"n": "two"}, "invoices", "i2"),
+            ],
+        )
+    with pytest.raises(RuntimeError, match="inside the caller's transaction"):
+        outbox.enqueue_many(ledger.conn, "xero", "invoice.create", [outbox.Intent("k3", {})])
+    pending = outbox.pending(ledger.conn, "xero")
+    assert [(i.idempotency_key, i.payload) for i in pending] == [
+        ("k1", {"n": "first"}),
+        ("k2", {"n": "two"}),
+    ]
+    assert (pending[1].local_table, pending[1].local_id) == ("invoices", "i2")
+    with ledger.transaction() as conn:
+        outbox.confirm_keys(conn, ["k2", "unknown"])
+    assert [i.idempotency_key for i in outbox.pending(ledger.conn, "xero")] == ["k1"]
+
+
 class FakeRemote:
     """A service honouring idempotency keys (as Xero does): same key → same object."""
 

@@ -31,7 +31,7 @@ from ...engine.errors import ConfigurationError
 from ...engine.job import JobContext
 from ...sync import links, outbox
 from .client import XeroClient, XeroProblem
-from .feed import Window, close_window, open_window
+from .feed import Window, close_window, open_window, with_open_issues
 from .mapping import (
     BATCH_LIMIT,
     EDITABLE_STATUSES,
@@ -53,7 +53,7 @@ from .mapping import (
     plain_error,
 )
 from .settings import SERVICE, XeroSettings
-from .state import customers, links_by_local, sent_invoices, set_xero_id, shop_tax
+from .state import customers, links_by_local, sent_invoices, set_xero_ids, shop_tax
 
 INVOICE = "invoice"
 CONTACT = "contact"
@@ -144,20 +144,28 @@ async def recover(ctx: JobContext, xc: XeroClient, window: Window) -> None:
 def _link_invoice(
     ctx: JobContext, window: Window, local_id: str, remote: Mapping[str, Any], digest: str
 ) -> None:
+    _link_invoices(ctx, window, [(local_id, remote, digest)])
+
+
+def _link_invoices(
+    ctx: JobContext, window: Window, answered: list[tuple[str, Mapping[str, Any], str]]
+) -> None:
+    """Link each ``(invoice id, Xero's invoice, content digest)`` and note the Xero id on
+    the invoice (a batch at a time: three statements for fifty invoices)."""
     conn = ctx.ledger.conn
-    remote_id = str(remote["InvoiceID"])
-    links.upsert(
+    links.upsert_many(
         conn,
         SERVICE,
         INVOICE,
         "invoices",
-        local_id,
-        remote_id,
-        remote_hash=digest,
-        remote_version=str(remote.get("Status") or "DRAFT"),
+        [
+            (local_id, str(remote["InvoiceID"]), str(remote.get("Status") or "DRAFT"), digest)
+            for local_id, remote, digest in answered
+        ],
     )
-    if set_xero_id(conn, local_id, remote_id):
-        window.own_updates += 1
+    window.own_updates += set_xero_ids(
+        conn, [(local_id, str(remote["InvoiceID"])) for local_id, remote, _ in answered]
+    )
 
 
 def _resolved(ctx: JobContext, window: Window, invoice_id: str) -> None:
@@ -220,7 +228,7 @@ async def resolve_contacts(ctx: JobContext, xc: XeroClient, wanted: set[str]) ->
             index.add(row)
     to_create: dict[str, Customer] = {}  # by folded name: one contact per name
     sharing: dict[str, list[str]] = {}
-    intents: dict[str, int] = {}  # outbox item id per customer created
+    intents: list[outbox.Intent] = []
     with ctx.ledger.transaction():
         for cid in missing:
             person = people.get(cid) or Customer(cid, f"Customer {cid}")
@@ -228,7 +236,7 @@ async def resolve_contacts(ctx: JobContext, xc: XeroClient, wanted: set[str]) ->
             if matched is not None:
                 links.upsert(conn, SERVICE, CONTACT, "customers", cid, matched)
                 found[cid] = matched
-                left = outbox.get(conn, f"xero-contact-{cid}")  # created by a crashed run
+                left = outbox.get(conn, _contact_key(cid))  # created by a crashed run
                 if left is not None:
                     outbox.confirm(conn, left.id)
                 continue
@@ -237,21 +245,21 @@ async def resolve_contacts(ctx: JobContext, xc: XeroClient, wanted: set[str]) ->
                 sharing.setdefault(name, []).append(cid)
                 continue
             to_create[name] = person
-            intents[cid] = outbox.enqueue(
-                conn,
-                SERVICE,
-                OP_CONTACT,
-                f"xero-contact-{cid}",
-                payload={"name": contact_name(person)},
-                local_table="customers",
-                local_id=cid,
-            ).id
+            payload = {"name": contact_name(person)}
+            intents.append(outbox.Intent(_contact_key(cid), payload, "customers", cid))
+        outbox.enqueue_many(conn, SERVICE, OP_CONTACT, intents)
+    refused_before = with_open_issues(conn, ctx.name, "customers")
 
     async def create(batch: list[Customer]) -> None:
-        key = batch_key("contacts", (f"xero-contact-{p.id}" for p in batch))
-        results = await xc.create_contacts([contact_payload(p) for p in batch], key)
+        keys = [_contact_key(p.id) for p in batch]
+        results = await xc.create_contacts(
+            [contact_payload(p) for p in batch], batch_key("contacts", keys)
+        )
+        linked: list[tuple[str, str, str | None, str | None]] = []
+        done: list[str] = []
         with ctx.ledger.transaction():
             for person, result in zip(batch, results, strict=False):
+                done.append(_contact_key(person.id))
                 name = " ".join(contact_name(person).split()).casefold()
                 if _failed(result) or not result.get("ContactID"):
                     said = "; ".join(_errors(result)) or "no reason was given"
@@ -261,16 +269,22 @@ async def resolve_contacts(ctx: JobContext, xc: XeroClient, wanted: set[str]) ->
                         local_table="customers",
                         local_id=person.id,
                     )
-                else:
-                    contact_id = str(result["ContactID"])
-                    for cid in (person.id, *sharing.get(name, [])):
-                        links.upsert(conn, SERVICE, CONTACT, "customers", cid, contact_id)
-                        found[cid] = contact_id
+                    continue
+                contact_id = str(result["ContactID"])
+                for cid in (person.id, *sharing.get(name, [])):
+                    linked.append((cid, contact_id, None, None))
+                    found[cid] = contact_id
+                if person.id in refused_before:
                     ctx.resolve_issue(local_table="customers", local_id=person.id)
-                outbox.confirm(conn, intents[person.id])
+            links.upsert_many(conn, SERVICE, CONTACT, "customers", linked)
+            outbox.confirm_keys(conn, done)
 
     await asyncio.gather(*(create(b) for b in _chunks(list(to_create.values()))))
     return found
+
+
+def _contact_key(customer_id: str) -> str:
+    return f"xero-contact-{customer_id}"
 
 
 def _contact_for(invoice: Invoice, contacts: Mapping[str, str]) -> dict[str, Any] | None:
@@ -295,7 +309,8 @@ async def send_creates(
     contacts: Mapping[str, str],
 ) -> None:
     conn = ctx.ledger.conn
-    ready: list[tuple[Planned, dict[str, Any], int]] = []  # + the outbox intent's id
+    ready: list[tuple[Planned, dict[str, Any], str]] = []  # + the outbox intent's key
+    intents: list[outbox.Intent] = []
     with ctx.ledger.transaction():
         for p in creates:
             contact = _contact_for(p.invoice, contacts)
@@ -307,28 +322,26 @@ async def send_creates(
                     local_id=p.invoice.id,
                 )
                 continue
-            intent = outbox.enqueue(
-                conn,
-                SERVICE,
-                OP_INVOICE,
-                invoice_key(p.invoice.id, p.digest),
-                payload={
-                    "number": p.invoice.number,
-                    "digest": p.digest,
-                    "contact_id": contact.get("ContactID"),
-                },
-                local_table="invoices",
-                local_id=p.invoice.id,
-            )
-            ready.append((p, invoice_payload(p.invoice, mapping, contact), intent.id))
+            key = invoice_key(p.invoice.id, p.digest)
+            payload = {
+                "number": p.invoice.number,
+                "digest": p.digest,
+                "contact_id": contact.get("ContactID"),
+            }
+            intents.append(outbox.Intent(key, payload, "invoices", p.invoice.id))
+            ready.append((p, invoice_payload(p.invoice, mapping, contact), key))
+        outbox.enqueue_many(conn, SERVICE, OP_INVOICE, intents)
 
-    async def one(batch: list[tuple[Planned, dict[str, Any], int]]) -> None:
-        keys = [invoice_key(p.invoice.id, p.digest) for p, _, _ in batch]
+    async def one(batch: list[tuple[Planned, dict[str, Any], str]]) -> None:
+        keys = [key for _, _, key in batch]
         results = await xc.save_invoices(
             "PUT", [body for _, body, _ in batch], batch_key("invoices", keys)
         )
+        answered: list[tuple[str, Mapping[str, Any], str]] = []
+        done: list[str] = []
         with ctx.ledger.transaction():
-            for (p, _, intent_id), result in zip(batch, results, strict=False):
+            for (p, _, key), result in zip(batch, results, strict=False):
+                done.append(key)
                 if _failed(result) or not result.get("InvoiceID"):
                     ctx.record_issue(
                         plain_error(p.invoice, _errors(result)),
@@ -336,10 +349,11 @@ async def send_creates(
                         local_id=p.invoice.id,
                     )
                 else:
-                    _link_invoice(ctx, window, p.invoice.id, result, p.digest)
+                    answered.append((p.invoice.id, result, p.digest))
                     _resolved(ctx, window, p.invoice.id)
                     ctx.count("created")
-                outbox.confirm(conn, intent_id)
+            _link_invoices(ctx, window, answered)
+            outbox.confirm_keys(conn, done)
 
     await _gather_batches(xc, ready, one)
 
@@ -421,6 +435,7 @@ async def send_changes(
     async def one(batch: list[tuple[Planned, dict[str, Any], str]]) -> None:
         key = batch_key("invoice-updates", (k for _, _, k in batch))
         results = await xc.save_invoices("POST", [b for _, b, _ in batch], key)
+        answered: list[tuple[str, Mapping[str, Any], str]] = []
         with ctx.ledger.transaction():
             for (p, _, _), result in zip(batch, results, strict=False):
                 if _failed(result):
@@ -430,9 +445,10 @@ async def send_changes(
                         local_id=p.invoice.id,
                     )
                     continue
-                _link_invoice(ctx, window, p.invoice.id, result, p.digest)
+                answered.append((p.invoice.id, result, p.digest))
                 _resolved(ctx, window, p.invoice.id)
                 ctx.count("updated")
+            _link_invoices(ctx, window, answered)
 
     await _gather_batches(xc, updates, one)
 

@@ -150,14 +150,15 @@ def customers(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Custome
     return found
 
 
-def set_xero_id(conn: sqlite3.Connection, invoice_id: str, xero_id: str) -> bool:
-    """Note the Xero id on the invoice; ``True`` when the row changed (a change-feed row)."""
-    cur = conn.execute(
+def set_xero_ids(conn: sqlite3.Connection, pairs: Iterable[tuple[str, str]]) -> int:
+    """Note each ``(invoice id, Xero id)`` on its invoice; how many rows changed (each one
+    a change-feed row the run itself caused)."""
+    cur = conn.executemany(
         "UPDATE invoices SET xero_invoice_id = ? WHERE id = ? "
         "AND COALESCE(xero_invoice_id, '') != ?",
-        (xero_id, invoice_id, xero_id),
+        [(xero_id, invoice_id, xero_id) for invoice_id, xero_id in pairs],
     )
-    return cur.rowcount > 0
+    return max(cur.rowcount, 0)
 
 
 _LINK_SQL = (

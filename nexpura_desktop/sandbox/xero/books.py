@@ -14,6 +14,7 @@ and rolling back undoes only what the request itself changed.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,14 @@ from .chart import AU_ACCOUNTS, AU_TAX_RATES, tax_rate_row
 from .dates import date_string, ms_date, ms_datetime
 
 _ABSENT: Any = object()  # journal marker: the key did not exist before
+
+
+def new_id() -> str:
+    """A random (version 4) UUID as Xero prints it; a third of ``str(uuid.uuid4())``'s
+    cost, which adds up at four ids per invoice."""
+    h = os.urandom(16).hex()
+    variant = "89ab"[int(h[16], 16) & 3]
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,20 @@ def _drop(index: dict[str, set[str]], key: Any, record_id: str) -> None:
             del index[str(key)]
 
 
+def _first_by(
+    rows: list[dict[str, Any]], key: str, value: str, index: dict[str, dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The first row whose ``key`` is ``value``, through ``index`` (rebuilt when the list
+    grew or a row's key changed): every invoice line looks up its account and tax rate."""
+    found = index.get(value)
+    if found is None or found[key] != value or len(index) != len(rows):
+        index.clear()
+        for row in reversed(rows):
+            index[row[key]] = row
+        found = index.get(value)
+    return found
+
+
 @dataclass
 class Books:
     tenant_id: str
@@ -74,6 +97,8 @@ class Books:
     _contacts_by_number: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _contacts_by_name: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _journal: list[tuple[str, str, Any]] | None = field(default=None, repr=False)
+    _accounts_by_code: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _tax_rates_by_type: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def new_au(cls, tenant_id: str, name: str, short_code: str, created: datetime) -> Books:
@@ -113,10 +138,10 @@ class Books:
         return self.sequence
 
     def account(self, code: str) -> dict[str, Any] | None:
-        return next((a for a in self.accounts if a["Code"] == code), None)
+        return _first_by(self.accounts, "Code", code, self._accounts_by_code)
 
     def tax_rate(self, tax_type: str) -> dict[str, Any] | None:
-        return next((t for t in self.tax_rates if t["TaxType"] == tax_type), None)
+        return _first_by(self.tax_rates, "TaxType", tax_type, self._tax_rates_by_type)
 
     def _first(self, ids: set[str] | None, table: dict[str, dict[str, Any]]) -> Any:
         """The earliest-stored record among ``ids`` (Xero answers with the oldest match)."""
@@ -270,6 +295,8 @@ def wire(value: Any) -> Any:
             item_kind = type(item)
             if item_kind in _PLAIN:
                 out[key] = item
+            elif item_kind is list and not item:
+                out[key] = []
             elif item_kind is date:
                 out[key] = ms_date(item)
                 out[f"{key}String"] = date_string(item)

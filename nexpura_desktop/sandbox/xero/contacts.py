@@ -8,11 +8,10 @@ organisation ("The contact name X is already assigned to another contact…");
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
-from .books import Books
+from .books import Books, new_id
 
 STATUSES = frozenset({"ACTIVE", "ARCHIVED", "GDPRREQUEST"})
 PHONE_TYPES = frozenset({"DEFAULT", "DDI", "MOBILE", "FAX", "OFFICE"})
@@ -43,7 +42,7 @@ def new_contact_record(
     """A new contact without checks (stored unless ``store`` is false): what Xero creates
     when an invoice names a contact it does not know."""
     record: dict[str, Any] = {
-        "ContactID": str(uuid.uuid4()),
+        "ContactID": new_id(),
         "ContactStatus": "ACTIVE",
         "Name": str(payload.get("Name", "")).strip(),
         "Addresses": [],

@@ -9,12 +9,11 @@ drive the totals; a ``Contact`` given by a ``Name`` Xero does not know is create
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from .books import Books
+from .books import Books, new_id
 from .contacts import new_contact_record
 from .dates import parse_date
 
@@ -133,7 +132,7 @@ def save_invoice(
     if errors:
         raise InvoiceRefused(errors)
     _totals(record)
-    record.setdefault("InvoiceID", str(uuid.uuid4()))
+    record.setdefault("InvoiceID", new_id())
     record.setdefault("_seq", books.next_seq())
     record.update(
         HasAttachments=False,
@@ -258,7 +257,7 @@ def _lines(
             tax_amount = (line_amount * rate).quantize(CENT, ROUND_HALF_UP)
         line_id = raw.get("LineItemID")
         line.update(
-            LineItemID=line_id if line_id in old_ids and line_id else str(uuid.uuid4()),
+            LineItemID=line_id if line_id in old_ids and line_id else new_id(),
             Description=str(raw.get("Description", "")),
             Quantity=float(quantity),
             UnitAmount=float(unit),

@@ -13,7 +13,7 @@ Used three ways by connectors:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from ._util import utc_text
@@ -74,6 +74,37 @@ def by_remote(conn: sqlite3.Connection, service: str, entity: str, remote_id: st
             (service, entity, str(remote_id)),
         ).fetchone()
     )
+
+
+_CHUNK = 500  # ids per IN (…) list, well under SQLite's variable limit
+
+
+def by_local_ids(
+    conn: sqlite3.Connection,
+    service: str,
+    entity: str,
+    local_table: str,
+    ids: Collection[str] | None,
+) -> dict[str, Link]:
+    """The links of many local rows by local id, in a few queries (all of the table's when
+    ``ids`` is ``None``), instead of one :func:`by_local` per row while planning a run."""
+    sql = f"SELECT {_COLS} FROM sync_links WHERE service = ? AND entity = ? AND local_table = ?"
+    key = (service, entity, local_table)
+    rows: list[tuple[object, ...]] = []
+    if ids is None:
+        rows = conn.execute(sql, key).fetchall()
+    else:
+        wanted = sorted(ids)
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows += conn.execute(sql + f" AND local_id IN ({marks})", (*key, *chunk)).fetchall()
+    found: dict[str, Link] = {}
+    for row in rows:
+        link = _link(row)
+        assert link is not None
+        found[link.local_id] = link
+    return found
 
 
 # A remote object linked to another local row loses that link (one-to-one) ...

@@ -100,6 +100,10 @@ def test_a_batch_of_links_is_one_to_one_like_single_upserts(ledger: Ledger) -> N
     assert c1 is not None and c1.local_id == "q"
     assert links.by_local(conn, "xero", "contact", "customers", "p") is None
     assert conn.execute("SELECT COUNT(*) FROM sync_links").fetchone() == (4,)
+    some = links.by_local_ids(conn, "xero", "invoice", "invoices", {"a", "c", "gone"})
+    assert {k: v.remote_id for k, v in some.items()} == {"a": "X1", "c": "X3"}
+    every = links.by_local_ids(conn, "xero", "invoice", "invoices", None)
+    assert sorted(every) == ["a", "b", "c"] and every["b"] == b
 
 
 def test_a_batch_of_intents_keeps_existing_keys_and_is_confirmed_by_key(ledger: Ledger) -> None:

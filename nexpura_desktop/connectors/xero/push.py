@@ -53,7 +53,7 @@ from .mapping import (
     plain_error,
 )
 from .settings import SERVICE, XeroSettings
-from .state import customers, links_by_local, sent_invoices, set_xero_ids, shop_tax
+from .state import customers, sent_invoices, set_xero_ids, shop_tax
 
 INVOICE = "invoice"
 CONTACT = "contact"
@@ -179,7 +179,7 @@ def plan(ctx: JobContext, mapping: AccountMapping, window: Window) -> Plan:
     conn = ctx.ledger.conn
     inclusive, _rate = shop_tax(conn)
     out = Plan()
-    known = links_by_local(conn, SERVICE, INVOICE, "invoices", window.ids)
+    known = links.by_local_ids(conn, SERVICE, INVOICE, "invoices", window.ids)
     for invoice in sent_invoices(conn, inclusive, window.ids):
         link = known.get(invoice.id)
         digest = content_digest(invoice, mapping)
@@ -212,7 +212,7 @@ async def resolve_contacts(ctx: JobContext, xc: XeroClient, wanted: set[str]) ->
     conn = ctx.ledger.conn
     found: dict[str, str] = {}
     missing: list[str] = []
-    linked = links_by_local(conn, SERVICE, CONTACT, "customers", wanted)
+    linked = links.by_local_ids(conn, SERVICE, CONTACT, "customers", wanted)
     for cid in sorted(wanted):
         link = linked.get(cid)
         if link is not None:

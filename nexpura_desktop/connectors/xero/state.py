@@ -7,7 +7,6 @@ import sqlite3
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from ...sync.links import Link
 from .mapping import Customer, Invoice, Line
 
 _INVOICE_COLS = (
@@ -159,46 +158,3 @@ def set_xero_ids(conn: sqlite3.Connection, pairs: Iterable[tuple[str, str]]) -> 
         [(xero_id, invoice_id, xero_id) for invoice_id, xero_id in pairs],
     )
     return max(cur.rowcount, 0)
-
-
-_LINK_SQL = (
-    "SELECT id, service, entity, local_table, local_id, remote_id, remote_version, "
-    "remote_hash, local_version FROM sync_links WHERE service = ? AND entity = ? "
-    "AND local_table = ?"
-)
-
-
-def _as_link(row: Any) -> Link:
-    return Link(
-        id=int(row[0]),
-        service=str(row[1]),
-        entity=str(row[2]),
-        local_table=str(row[3]),
-        local_id=str(row[4]),
-        remote_id=str(row[5]),
-        remote_version=None if row[6] is None else str(row[6]),
-        remote_hash=None if row[7] is None else str(row[7]),
-        local_version=None if row[8] is None else int(row[8]),
-    )
-
-
-def links_by_local(
-    conn: sqlite3.Connection,
-    service: str,
-    entity: str,
-    local_table: str,
-    ids: Collection[str] | None,
-) -> dict[str, Link]:
-    """The links of many local rows in a few queries (all of the table's when ``ids`` is
-    ``None``), instead of one query per row while planning a run."""
-    key = (service, entity, local_table)
-    if ids is None:
-        return {str(r[4]): _as_link(r) for r in conn.execute(_LINK_SQL, key)}
-    found: dict[str, Link] = {}
-    wanted = sorted(ids)
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        sql = _LINK_SQL + f" AND local_id IN ({marks})"
-        found.update((str(r[4]), _as_link(r)) for r in conn.execute(sql, (*key, *chunk)))
-    return found

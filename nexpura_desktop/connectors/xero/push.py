@@ -137,14 +137,8 @@ async def recover(ctx: JobContext, xc: XeroClient, window: Window) -> None:
                 ours = remote is not None and (not expected or contact == expected)
                 if ours and remote is not None and item.local_id is not None:
                     digest = str(item.payload.get("digest"))
-                    _link_invoice(ctx, window, item.local_id, remote, digest)
+                    _link_invoices(ctx, window, [(item.local_id, remote, digest)])
                 outbox.confirm(conn, item.id)
-
-
-def _link_invoice(
-    ctx: JobContext, window: Window, local_id: str, remote: Mapping[str, Any], digest: str
-) -> None:
-    _link_invoices(ctx, window, [(local_id, remote, digest)])
 
 
 def _link_invoices(

@@ -173,10 +173,21 @@ def upsert_many(
     rows: Iterable[tuple[str, str, str | None, str | None]],
 ) -> None:
     """:func:`upsert` for a batch of ``(local_id, remote_id, remote_version, remote_hash)``
-    in two statements (a push links fifty objects per answer).  Rows claiming one remote
-    object between them go one by one instead, so the last wins as with :func:`upsert`."""
+    in a few statements (a push links fifty objects per answer).
+
+    The batch deletes every displaced link before it writes any, so rows that interact go
+    one by one instead, to end exactly as :func:`upsert` would: two rows claiming one
+    remote object (the last wins), or a row whose current remote object another row takes
+    (its kept versions must move with it, not be deleted first).
+    """
     wanted = [(str(lid), str(rid), version, digest) for lid, rid, version, digest in rows]
-    if len({rid for _, rid, _, _ in wanted}) != len(wanted):
+    claimed = {rid: lid for lid, rid, _, _ in wanted}
+    current = by_local_ids(conn, service, entity, local_table, {lid for lid, *_ in wanted})
+    taken = any(
+        link.remote_id in claimed and claimed[link.remote_id] != link.local_id
+        for link in current.values()
+    )
+    if taken or len(claimed) != len(wanted):
         for lid, rid, version, digest in wanted:
             upsert(conn, service, entity, local_table, lid, rid,
                    remote_version=version, remote_hash=digest)  # fmt: skip

@@ -100,6 +100,16 @@ def test_a_batch_of_links_is_one_to_one_like_single_upserts(ledger: Ledger) -> N
     assert c1 is not None and c1.local_id == "q"
     assert links.by_local(conn, "xero", "contact", "customers", "p") is None
     assert conn.execute("SELECT COUNT(*) FROM sync_links").fetchone() == (4,)
+    # two links trading remote objects keep their versions, as one upsert after another
+    links.upsert(conn, "xero", "invoice", "invoices", "d", "X4", remote_hash="hd")
+    links.upsert(conn, "xero", "invoice", "invoices", "e", "X5", remote_hash="he")
+    links.upsert_many(conn, "xero", "invoice", "invoices", [("d", "X5", None, None),
+                                                            ("e", "X4", None, None)])  # fmt: skip
+    d = links.by_local(conn, "xero", "invoice", "invoices", "d")
+    e = links.by_local(conn, "xero", "invoice", "invoices", "e")
+    assert d is not None and (d.remote_id, d.remote_hash) == ("X5", "hd")
+    assert e is not None and (e.remote_id, e.remote_hash) == ("X4", None)  # as upsert does
+    conn.execute("DELETE FROM sync_links WHERE local_id IN ('d', 'e')")
     some = links.by_local_ids(conn, "xero", "invoice", "invoices", {"a", "c", "gone"})
     assert {k: v.remote_id for k, v in some.items()} == {"a": "X1", "c": "X3"}
     every = links.by_local_ids(conn, "xero", "invoice", "invoices", None)

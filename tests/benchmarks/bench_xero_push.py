@@ -12,11 +12,12 @@ millisecond of CPU counts as 60 ms, so an emulator sharing our thread would bill
 Python (≈ 0.2 s of it here, 13 "Xero seconds") to the push; the same run against the
 in-process sandbox is still reported (``shared_thread_*``) for comparison.
 
-Reported: every request of the run (settings and contact reads included), that minimum,
-their ratio (goal ≤ 1.25), the Xero-time seconds against the 60/min bound (goal ≤ 1.25),
-real seconds, our own CPU seconds, 429s seen; then a second run with nothing changed in
-the ledger (it reads the change feed: only the organisation's settings are requested, no
-invoice is read or sent).
+Each kind runs ``REPEATS`` times on a fresh organisation and the median run is reported
+(with every run's time ratio): every request of the run (settings and contact reads
+included), that minimum, their ratio (goal ≤ 1.25), the Xero-time seconds against the
+60/min bound (goal ≤ 1.25), real seconds, our own CPU seconds, 429s seen; then a second
+run with nothing changed in the ledger (it reads the change feed: only the organisation's
+settings are requested, no invoice is read or sent).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ BATCH = 50
 PER_MINUTE = 60
 TIME_SCALE = 60.0  # one real second is one Xero minute
 LATENCY = 0.02  # real seconds per Accounting call
+REPEATS = 5  # runs of each kind; the median is reported (a busy host skews single runs)
 
 
 def _ledger(path: Path, tenant: str) -> None:
@@ -193,7 +195,7 @@ def _push(target: Target) -> dict[str, Any]:
     }
 
 
-def _served() -> dict[str, Any]:
+def _served(repeats: int) -> list[dict[str, Any]]:
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe(duplex=False)
     child = context.Process(target=_serve, args=(theirs,), name="xero-sandbox", daemon=True)
@@ -206,24 +208,40 @@ def _served() -> dict[str, Any]:
         before = time.monotonic()
         read = asyncio.run(_control(probe, "GET", "/_sandbox/clock"))
         clock = MirrorClock(datetime.fromisoformat(read["now"]), (before + time.monotonic()) / 2)
-        return _push(Target(origin, None, clock.time, clock.now))
+        target = Target(origin, None, clock.time, clock.now)
+        runs = []
+        for _ in range(repeats):
+            asyncio.run(_control(target, "POST", "/_sandbox/reset"))  # a fresh organisation
+            runs.append(_push(target))
+        return runs
     finally:
         child.terminate()
         child.join(10)
 
 
-def _in_process() -> dict[str, Any]:
+def _in_process(repeats: int) -> list[dict[str, Any]]:
     from nexpura_desktop.sandbox import Sandbox
     from tests.sandbox.xero_support import ORIGIN
 
-    sandbox = Sandbox(services=["xero"], time_scale=TIME_SCALE)
-    return _push(Target(ORIGIN, sandbox.transport(), sandbox.clock.time, sandbox.clock.now))
+    runs = []
+    for _ in range(repeats):
+        sandbox = Sandbox(services=["xero"], time_scale=TIME_SCALE)
+        target = Target(ORIGIN, sandbox.transport(), sandbox.clock.time, sandbox.clock.now)
+        runs.append(_push(target))
+    return runs
+
+
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median Xero time (an odd count), so its figures belong together."""
+    return sorted(runs, key=lambda r: float(r["xero_seconds"]))[len(runs) // 2]
 
 
 def run() -> dict[str, Any]:
-    served, shared = _served(), _in_process()
+    served_runs, shared_runs = _served(REPEATS), _in_process(REPEATS)
+    served, shared = _median_run(served_runs), _median_run(shared_runs)
     minimum = math.ceil(INVOICES / BATCH) + math.ceil(CUSTOMERS / BATCH)
     bound_seconds = minimum * 60.0 / PER_MINUTE
+    ratios = sorted(round(r["xero_seconds"] / bound_seconds, 3) for r in served_runs)
     return {
         "name": "xero_push",
         "outcome": served["outcome"],
@@ -234,9 +252,11 @@ def run() -> dict[str, Any]:
         "min_requests": minimum,
         "ratio": round(served["requests"] / minimum, 3),
         "goal_ratio": 1.25,
+        "runs": REPEATS,
         "xero_seconds": round(served["xero_seconds"], 1),
         "bound_seconds_at_60_per_min": bound_seconds,
-        "time_ratio": round(served["xero_seconds"] / bound_seconds, 3),
+        "time_ratio": round(served["xero_seconds"] / bound_seconds, 3),  # the median run
+        "time_ratios": ratios,
         "seconds": round(served["seconds"], 2),
         # our process only (the sandbox runs in its own): on a busy machine wall time, and
         # so Xero time (scaled ×60), grows while this does not
@@ -244,13 +264,13 @@ def run() -> dict[str, Any]:
         "rerun_requests": served["rerun_requests"],
         "rerun_unchanged": served["rerun_unchanged"],
         "rerun_seconds": round(served["rerun_seconds"], 2),
-        "throttled_429": served["throttled_429"],
+        "throttled_429": max(r["throttled_429"] for r in served_runs),
         "time_scale": TIME_SCALE,
         # the same push with the sandbox inside our event loop (its CPU billed to us)
         "shared_thread_xero_seconds": round(shared["xero_seconds"], 1),
         "shared_thread_time_ratio": round(shared["xero_seconds"] / bound_seconds, 3),
         "shared_thread_cpu_seconds": round(shared["cpu_seconds"], 2),
-        "shared_thread_invoices": shared["xero_invoices"],
+        "shared_thread_invoices": min(r["xero_invoices"] for r in shared_runs),
     }
 
 
